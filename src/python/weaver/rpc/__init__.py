@@ -1,0 +1,26 @@
+"""weaver.rpc: the transport between processes of one app version.
+
+Framing, multiplexed calls, deadlines, cancellation, errors, retries, load balancing and the
+version handshake. The runtime creates a `Server` per proclet and a `ReplicaSet` (a `Caller`)
+per remote component; see docs/contracts.md.
+"""
+
+from weaver.rpc.client import Connection, connect
+from weaver.rpc.frames import DEFAULT_MAX_FRAME, PROTOCOL_VERSION
+from weaver.rpc.loop import install as install_uvloop
+from weaver.rpc.protocol import Identity
+from weaver.rpc.replica import State
+from weaver.rpc.replicaset import ReplicaSet
+from weaver.rpc.server import Server
+
+__all__ = [
+    "DEFAULT_MAX_FRAME",
+    "PROTOCOL_VERSION",
+    "Connection",
+    "Identity",
+    "ReplicaSet",
+    "Server",
+    "State",
+    "connect",
+    "install_uvloop",
+]

@@ -1,0 +1,223 @@
+"""The server side: accept connections, check the peer's version, run handlers.
+
+A handler runs inline in the reading callback when it finishes without suspending; otherwise
+it continues in a task that is cancelled when the caller's deadline passes, when the caller
+sends a cancel frame, or when the connection goes away. Each request runs in its own copy of
+the context, with `callctx` set from the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import time
+from collections.abc import Mapping
+
+from weaver.errors import DeadlineExceeded, encode_error
+from weaver.internal import callctx
+from weaver.internal.caller import Handler
+from weaver.rpc import address as addr
+from weaver.rpc import frames, inline
+from weaver.rpc.frames import FrameError, Hello
+from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, FramedProtocol, Identity, log
+
+_HEADER = frames.HEADER.pack
+
+
+class Server:
+    """Serves `handlers` (method key -> handler) to peers of the same app version."""
+
+    def __init__(
+        self,
+        handlers: Mapping[int, Handler],
+        app: str,
+        version: str,
+        replica: str = "",
+        names: Mapping[int, str] | None = None,
+        max_frame: int = frames.DEFAULT_MAX_FRAME,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
+        self.handlers: dict[int, Handler] = dict(handlers)
+        self.names: dict[int, str] = dict(names or {})
+        self.identity = Identity(app, version, replica)
+        self.max_frame = max_frame
+        self.read_timeout = read_timeout
+        self.addresses: list[str] = []
+        self.connections: set[ServerConnection] = set()
+        self._listeners: list[asyncio.AbstractServer] = []
+
+    def add_handlers(self, handlers: Mapping[int, Handler], names: Mapping[int, str] = {}) -> None:
+        """Serve more methods (a proclet starts components one by one)."""
+        self.handlers.update(handlers)
+        self.names.update(names)
+
+    async def listen(self, address: str) -> str:
+        """Listen on `address` (port 0 picks one); return the address peers should dial."""
+        a = addr.parse(address)
+        loop = asyncio.get_running_loop()
+        if a.scheme == "unix":
+            if os.path.exists(a.host):
+                os.unlink(a.host)
+            srv = await loop.create_unix_server(lambda: ServerConnection(self), a.host)
+            bound = str(a)
+        else:
+            srv = await loop.create_server(lambda: ServerConnection(self), a.host, a.port, reuse_address=True)
+            port = srv.sockets[0].getsockname()[1]
+            bound = str(addr.Address("tcp", a.host, port))
+        self._listeners.append(srv)
+        self.addresses.append(bound)
+        return bound
+
+    async def close(self) -> None:
+        """Stop listening, close every connection and cancel running handlers."""
+        for srv in self._listeners:
+            srv.close()
+        for conn in list(self.connections):
+            conn.close("server shutting down", level=logging.INFO)
+        for srv in self._listeners:
+            await srv.wait_closed()
+        self._listeners.clear()
+        for a in self.addresses:
+            if a.startswith("unix://") and os.path.exists(a[7:]):
+                os.unlink(a[7:])
+
+    def where(self, key: int) -> str:
+        return f"{self.names.get(key, f'method {key:#x}')}@{self.identity.replica or '?'}"
+
+
+class ServerConnection(FramedProtocol):
+    """One accepted connection: many concurrent requests, matched to replies by id."""
+
+    def __init__(self, server: Server) -> None:
+        super().__init__(server.identity, server.max_frame, server.read_timeout)
+        self.server = server
+        self._tasks: dict[int, asyncio.Task[bytes]] = {}
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._expired: set[int] = set()
+        self._receiving = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.server.connections.add(self)
+
+    def data_received(self, data: bytes) -> None:
+        # Replies produced while reading this chunk go out in one write at the end.
+        self._receiving = True
+        try:
+            super().data_received(data)
+        finally:
+            self._receiving = False
+        if self._out:
+            self.flush()
+
+    def send(self, data: bytes) -> None:
+        if self._receiving:
+            self._out.append(data)
+        else:
+            super().send(data)
+
+    def _on_hello(self, hello: Hello) -> None:
+        refusal = self.identity.mismatch(hello)
+        if refusal:
+            log.warning("rpc: refusing %s (replica %r): %s", self.peer, hello.replica, refusal)
+            self.send(frames.hello_frame(self.identity.hello(refusal)))
+            self.reject(f"refused: {refusal}")
+            return
+        self.send(frames.hello_frame(self.identity.hello()))
+
+    def _on_frame(self, ftype: int, rid: int, data: bytes, start: int, end: int) -> None:
+        if ftype == frames.REQUEST:
+            try:
+                req = frames.decode_request(data, start, end)
+            except FrameError as e:
+                self.reject(f"bad request {rid}: {e}")
+                return
+            if rid in self._tasks:
+                self.reject(f"request id {rid} reused while still running")
+                return
+            handler = self.server.handlers.get(req.key)
+            if handler is None:
+                exc = LookupError(f"no method with key {req.key:#x} on this server")
+                self._reply_error(rid, exc, self.server.where(req.key))
+                return
+            ctx = contextvars.copy_context()
+            ctx.run(self._run, rid, handler, req, ctx)
+        elif ftype == frames.CANCEL:
+            task = self._tasks.get(rid)
+            if task is not None:
+                task.cancel()
+        elif ftype == frames.PING:
+            self.send(frames.frame(frames.PONG, rid))
+        else:
+            self.reject(f"unexpected frame type {ftype} from a client")
+
+    def _run(self, rid: int, handler: Handler, req: frames.Request, ctx: contextvars.Context) -> None:
+        # Runs inside `ctx`, a copy of the context for this request only.
+        if req.deadline is not None:
+            callctx.deadline.set(time.monotonic() + req.deadline)
+        if req.metadata is not None:
+            callctx.metadata.set(req.metadata)
+        if req.trace is not None:
+            callctx.trace.set(req.trace)
+        try:
+            coro = handler(req.payload)
+            result = inline.start(coro)  # type: ignore[arg-type]
+        except inline.Suspended as s:
+            task = self._loop.create_task(inline.resume(coro, s.future), context=ctx)  # type: ignore[arg-type]
+            self._tasks[rid] = task
+            if req.deadline is not None:
+                self._timers[rid] = self._loop.call_later(req.deadline, self._expire, rid)
+            task.add_done_callback(lambda t: self._finished(rid, req.key, t))
+            return
+        except (Exception, asyncio.CancelledError) as e:  # noqa: BLE001 - sent to the caller
+            self._reply_error(rid, e, self.server.where(req.key))
+            return
+        self._reply(rid, req.key, result)
+
+    def _reply(self, rid: int, key: int, result: object) -> None:
+        if isinstance(result, bytes):
+            self.send(_HEADER(len(result), frames.RESPONSE, rid))
+            self.send(result)
+        else:
+            exc = TypeError(f"handler returned {type(result).__name__}, not bytes")
+            self._reply_error(rid, exc, self.server.where(key))
+
+    def _reply_error(self, rid: int, exc: BaseException, where: str) -> None:
+        if not self.closed:
+            self.send(frames.frame(frames.ERROR, rid, encode_error(exc, where)))
+
+    def _expire(self, rid: int) -> None:
+        self._timers.pop(rid, None)
+        task = self._tasks.get(rid)
+        if task is not None:
+            self._expired.add(rid)
+            task.cancel()
+
+    def _finished(self, rid: int, key: int, task: asyncio.Task[bytes]) -> None:
+        self._tasks.pop(rid, None)
+        timer = self._timers.pop(rid, None)
+        if timer is not None:
+            timer.cancel()
+        expired = rid in self._expired
+        self._expired.discard(rid)
+        if self.closed:
+            return
+        if task.cancelled():
+            if expired:
+                self._reply_error(rid, DeadlineExceeded("deadline passed"), self.server.where(key))
+            return  # cancelled by the caller: it is no longer waiting
+        exc = task.exception()
+        if exc is not None:
+            self._reply_error(rid, exc, self.server.where(key))
+        else:
+            self._reply(rid, key, task.result())
+
+    def _on_lost(self, reason: str) -> None:
+        self.server.connections.discard(self)
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        for task in list(self._tasks.values()):
+            task.cancel()
