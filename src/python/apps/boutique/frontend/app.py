@@ -1,0 +1,114 @@
+"""The frontend's ASGI app: routing, the session cookie, and error pages."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from apps.boutique.frontend.pages import COOKIE_MAX_AGE, SESSION_COOKIE, BadRequest, Pages
+from apps.boutique.frontend.services import FrontendServices
+from apps.boutique.frontend.web import (
+    ASGIApp,
+    Receive,
+    Request,
+    Response,
+    Scope,
+    Send,
+    read_request,
+)
+
+log = logging.getLogger("boutique.frontend")
+
+Handler = Callable[[Request, str], Awaitable[Response]]
+
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+
+
+def _static(path: str) -> Response:
+    """A file from this package's static/ folder, or 404."""
+    name = path.removeprefix("/static/")
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if "/" in name or suffix not in _STATIC_TYPES:
+        return Response(status=404, body=b"not found", content_type="text/plain")
+    try:
+        data = resources.files("apps.boutique.frontend").joinpath("static", name).read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return Response(status=404, body=b"not found", content_type="text/plain")
+    return Response(body=data, content_type=_STATIC_TYPES[suffix])
+
+
+class Frontend:
+    """Routes requests to `Pages`; adds `shop_session-id` if missing; renders errors."""
+
+    def __init__(self, services: FrontendServices, rng: random.Random | None = None) -> None:
+        self.pages = Pages(services, rng)
+        p = self.pages
+        self._routes: dict[tuple[str, str], Handler] = {
+            ("GET", "/"): p.home,
+            ("HEAD", "/"): p.home,
+            ("GET", "/cart"): p.view_cart,
+            ("POST", "/cart"): p.add_to_cart,
+            ("POST", "/cart/empty"): p.empty_cart,
+            ("POST", "/setCurrency"): p.set_currency,
+            ("GET", "/logout"): p.logout,
+            ("POST", "/cart/checkout"): p.checkout,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        req = await read_request(scope, receive)
+        resp = await self.handle(req)
+        await resp.send(send)
+
+    async def handle(self, req: Request) -> Response:
+        """The response to one request."""
+        if req.path == "/_healthz":
+            return Response(body=b"ok", content_type="text/plain")
+        if req.path.startswith("/static/"):
+            return _static(req.path)
+        session_id = req.cookies.get(SESSION_COOKIE) or str(uuid.uuid4())
+        try:
+            resp = await self._dispatch(req, session_id)
+        except BadRequest as e:
+            resp = self.pages.error(req, session_id, 400, str(e))
+        except Exception as e:  # noqa: BLE001 - any backend failure is a 500 page
+            log.warning("%s %s failed: %r", req.method, req.path, e)
+            resp = self.pages.error(req, session_id, 500, f"{type(e).__name__}: {e}")
+        if SESSION_COOKIE not in req.cookies:
+            resp.set_cookie(SESSION_COOKIE, session_id, COOKIE_MAX_AGE)
+        return resp
+
+    async def _dispatch(self, req: Request, session_id: str) -> Response:
+        handler = self._routes.get((req.method, req.path))
+        if handler is not None:
+            return await handler(req, session_id)
+        if req.path.startswith("/product/") and req.method in ("GET", "HEAD"):
+            product_id = req.path.removeprefix("/product/")
+            if product_id and "/" not in product_id:
+                return await self.pages.product(req, session_id, product_id)
+        if any(path == req.path for _, path in self._routes):
+            return Response(status=405, body=b"method not allowed", content_type="text/plain")
+        return Response(status=404, body=b"404 page not found", content_type="text/plain")
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge startup and shutdown; the app holds no resources of its own."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def make_app(services: FrontendServices, rng: random.Random | None = None) -> ASGIApp:
+    """The frontend as an ASGI app over `services`."""
+    return Frontend(services, rng)
