@@ -1,0 +1,1 @@
+"""hello: a small weaver app (HTTP frontend -> Greeter -> Counter) used in docs and tests."""

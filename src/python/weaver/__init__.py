@@ -1,0 +1,51 @@
+"""Service Weaver for Python: write a modular monolith, let the runtime distribute it.
+
+Everything an app author needs is importable from `weaver`:
+
+    class Greeter(weaver.Component):
+        async def greet(self, name: str) -> str: ...
+
+    class GreeterImpl(weaver.Implements[Greeter]):
+        async def greet(self, name: str) -> str:
+            return f"Hello, {name}"
+"""
+
+from weaver.component import (
+    Component,
+    Implements,
+    Main,
+    Ref,
+    WithConfig,
+    not_retriable,
+    routed,
+)
+from weaver.deadline import deadline
+from weaver.errors import (
+    AppError,
+    CommunicationError,
+    DeadlineExceeded,
+    RemoteCallError,
+    WeaverError,
+)
+from weaver.listener import Listener
+from weaver.run import run
+from weaver.version import version
+
+__all__ = [
+    "AppError",
+    "CommunicationError",
+    "Component",
+    "DeadlineExceeded",
+    "Implements",
+    "Listener",
+    "Main",
+    "Ref",
+    "RemoteCallError",
+    "WeaverError",
+    "WithConfig",
+    "deadline",
+    "not_retriable",
+    "routed",
+    "run",
+    "version",
+]

@@ -1,0 +1,113 @@
+"""The app's TOML config: loading it and decoding one component's section.
+
+A component's section is keyed by its full name, e.g. `[apps.hello.greeter.Greeter]` (TOML
+makes that a nested table; a quoted `["apps.hello.greeter.Greeter"]` works too). The
+`[weaver]` section holds runtime options. Errors name the section and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+ConfigDict = Mapping[str, Any]
+
+
+class ConfigError(ValueError):
+    """The config file is malformed or a section does not match its component's struct."""
+
+
+class WeaverOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[weaver]` section."""
+
+    name: str = ""
+    eager: bool = False
+    """Create every component at start instead of on first use."""
+    listeners: dict[str, dict[str, str]] = {}
+    """`[weaver.listeners.<name>] address = "host:port"`."""
+
+
+def load(path: str | None = None) -> dict[str, Any]:
+    """Read the config from `path`, else `$WEAVER_CONFIG`, else an empty config."""
+    path = path or os.environ.get("WEAVER_CONFIG") or None
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"cannot read config {path}: {e.strerror}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from e
+
+
+def parse(text: str, where: str = "<config>") -> dict[str, Any]:
+    """Parse TOML text (used by tests that pass config inline)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where}: {e}") from e
+
+
+def section(config: ConfigDict, name: str) -> Mapping[str, Any] | None:
+    """The table for dotted `name`, as a quoted key or as nested tables; None if absent."""
+    if name in config:
+        value = config[name]
+    else:
+        value = config
+        for part in name.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return None
+            value = value[part]
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"config [{name}] must be a table, not {type(value).__name__}")
+    return value
+
+
+def decode(config: ConfigDict, name: str, tp: type[Any]) -> Any:
+    """Decode section `[name]` into struct type `tp`; unknown keys and bad types are errors."""
+    table = section(config, name)
+    if table is None:
+        return tp()
+    known = {f.encode_name for f in msgspec.structs.fields(tp)}
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"config [{name}]: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
+            )
+    try:
+        return msgspec.convert(dict(table), tp, strict=True)
+    except msgspec.ValidationError as e:
+        raise ConfigError(f"config [{name}]: {_say_key(str(e))}") from None
+
+
+def options(config: ConfigDict) -> WeaverOptions:
+    """The `[weaver]` section."""
+    table = config.get("weaver", {})
+    # component sections under the `weaver.` namespace (e.g. [weaver.Main]) are not options.
+    table = {k: v for k, v in table.items() if k in WeaverOptions.__struct_fields__}
+    try:
+        return msgspec.convert(table, WeaverOptions, strict=True)
+    except msgspec.ValidationError as e:
+        raise ConfigError(f"config [weaver]: {_say_key(str(e))}") from None
+
+
+def listener_address(config: ConfigDict, name: str) -> str:
+    """The address configured for listener `name`, default 127.0.0.1:0."""
+    entry = options(config).listeners.get(name, {})
+    unknown = set(entry) - {"address"}
+    if unknown:
+        raise ConfigError(f"config [weaver.listeners.{name}]: unknown key {sorted(unknown)[0]!r}")
+    return entry.get("address", "127.0.0.1:0")
+
+
+def _say_key(message: str) -> str:
+    """Turn msgspec's `... - at `$.key`` into `key 'key': ...`."""
+    head, sep, path = message.rpartition(" - at `$.")
+    if not sep:
+        return message
+    return f"key {path.rstrip('`')!r}: {head}"
