@@ -1,0 +1,57 @@
+"""Fixtures: everything a test starts (backends, proxies, clients) is stopped after it."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+
+from weaver.proxy.fakebackend import FakeBackend
+from weaver.proxy.limits import Limits
+from weaver.proxy.proxy import Proxy
+from weaver.proxy.rawclient import RawClient
+from weaver.proxy.table import Table, Version
+
+
+class Stack:
+    """Backends, a proxy and clients on 127.0.0.1, closed together."""
+
+    def __init__(self) -> None:
+        self.backends: list[FakeBackend] = []
+        self.proxies: list[Proxy] = []
+        self.clients: list[RawClient] = []
+
+    async def backend(self, name: str) -> FakeBackend:
+        b = FakeBackend(name)
+        await b.start()
+        self.backends.append(b)
+        return b
+
+    async def proxy(self, versions: dict[str, Version], limits: Limits | None = None) -> tuple[Proxy, str]:
+        p = Proxy(Table(versions), limits, rng=random.Random(7))
+        host, port = await p.listen()
+        self.proxies.append(p)
+        return p, f"{host}:{port}"
+
+    async def client(self, address: str) -> RawClient:
+        c = await RawClient.connect(address)
+        self.clients.append(c)
+        return c
+
+    async def close(self) -> None:
+        for c in self.clients:
+            await c.close()
+        for p in self.proxies:
+            await p.close()
+        for b in self.backends:
+            await b.close()
+
+
+@pytest.fixture
+async def stack() -> AsyncIterator[Stack]:
+    s = Stack()
+    try:
+        yield s
+    finally:
+        await s.close()

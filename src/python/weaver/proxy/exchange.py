@@ -1,0 +1,93 @@
+"""One request/response pair as it crosses the proxy, and how its request head is rewritten."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from weaver.proxy import http1, pin
+from weaver.proxy.router import Route
+
+if TYPE_CHECKING:
+    from weaver.proxy.backend import BackendConnection
+    from weaver.proxy.stats import Counters
+
+_DROP_TO_BACKEND = (pin.HEADER.lower(), b"expect", b"x-forwarded-for")
+
+
+class Exchange:
+    """State of one request: parsed head, body framing, its route and its response's progress."""
+
+    __slots__ = (
+        "method",
+        "url",
+        "headers",
+        "http11",
+        "keep_alive",
+        "upgrade",
+        "chunked_in",
+        "has_body",
+        "expect_continue",
+        "pin",
+        "cookie_pin",
+        "forwarded_for",
+        "pending",
+        "body_bytes",
+        "request_done",
+        "route",
+        "counters",
+        "backend",
+        "started",
+        "response_started",
+        "chunked_out",
+        "close_after",
+        "status",
+        "done",
+    )
+
+    def __init__(self, method: bytes, url: bytes, headers: http1.Headers, http11: bool) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.http11 = http11
+        self.keep_alive = http11
+        self.upgrade = False
+        self.chunked_in = False
+        self.has_body = False
+        self.expect_continue = False
+        self.pin: str | None = None
+        self.cookie_pin: str | None = None
+        self.forwarded_for = b""
+        self.pending: list[bytes] | None = []  # body received before a backend was attached
+        self.body_bytes = 0
+        self.request_done = False
+        self.route: Route | None = None
+        self.counters: Counters | None = None
+        self.backend: BackendConnection | None = None
+        self.started = 0.0
+        self.response_started = False
+        self.chunked_out = False
+        self.close_after = not http11
+        self.status = 0
+        self.done = False
+
+    @property
+    def version(self) -> str:
+        """The version serving this exchange (only once routed)."""
+        assert self.route is not None
+        return self.route.version
+
+    def request_head(self) -> bytes:
+        """The head sent to the backend: end-to-end headers plus the version and forwarding."""
+        lines = [self.method, b" ", self.url, b" HTTP/1.1\r\n"]
+        lines += http1.end_to_end(self.headers, _DROP_TO_BACKEND)
+        lines.append(pin.HEADER + b": " + self.version.encode() + b"\r\n")
+        lines.append(b"X-Forwarded-For: " + self.forwarded_for + b"\r\n")
+        if self.upgrade:
+            for name, value in self.headers:
+                if name.lower() == b"upgrade":
+                    lines.append(b"Upgrade: " + value + b"\r\n")
+            lines.append(b"Connection: Upgrade\r\n")
+        elif self.chunked_in:
+            lines.append(b"Transfer-Encoding: chunked\r\n")
+        lines.append(b"\r\n")
+        return b"".join(lines)
