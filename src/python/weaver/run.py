@@ -48,7 +48,7 @@ def run(app_package: str, argv: list[str] | None = None) -> None:
     try:
         config = configmod.load(args.config)
         load_app(app_package)
-        host = ComponentHost(registry.registrations(), config)
+        host = ComponentHost(registry.for_app(app_package), config)
     except configmod.ConfigError as e:
         raise SystemExit(f"weaver: {e}") from None
     code = _run_loop(_serve(host, config))

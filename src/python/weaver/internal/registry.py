@@ -51,12 +51,19 @@ class Registration:
         return any(m.routed is not None for m in self.methods)
 
 
+MAIN = "weaver.Main"
+
 _by_name: dict[str, Registration] = {}
 _by_iface: dict[type, Registration] = {}
+_mains: dict[type, Registration] = {}
+"""Implementations of weaver.Main by impl class: one per app, and tests may load several apps."""
 
 
 def register(reg: Registration) -> None:
     """Add `reg`; registering the same interface and implementation twice is a no-op."""
+    if reg.name == MAIN:
+        _mains[reg.impl] = reg
+        return
     old = _by_name.get(reg.name)
     if old is not None:
         if old.iface is reg.iface and old.impl is reg.impl:
@@ -73,9 +80,33 @@ def registrations() -> Mapping[str, Registration]:
     return _by_name
 
 
+def for_app(app_package: str) -> dict[str, Registration]:
+    """The components of the app whose main package is `app_package`.
+
+    Its main (the `weaver.Main` implemented under the package), the components implemented
+    under the package, and everything they reach through refs.
+    """
+    inside = app_package + "."
+    mains = [r for r in _mains.values() if r.impl.__module__.startswith(inside)]
+    if len(mains) > 1:
+        raise ValueError(f"{app_package} has {len(mains)} implementations of weaver.Main; keep one")
+    todo = [r.name for r in _by_name.values() if r.impl.__module__.startswith(inside)]
+    out: dict[str, Registration] = {MAIN: mains[0]} if mains else {}
+    todo += list(mains[0].refs) if mains else []
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out[name] = get(name)
+            todo += out[name].refs
+    return out
+
+
 def find(iface: type) -> Registration:
     """The registration of interface `iface`; a KeyError names what is missing."""
     reg = _by_iface.get(iface)
+    if reg is None and iface.__module__ == "weaver.component" and iface.__name__ == "Main":
+        if len(_mains) == 1:
+            return next(iter(_mains.values()))
     if reg is None:
         raise KeyError(
             f"no component registered for {_qual(iface)}: is its package's weaver_gen imported "

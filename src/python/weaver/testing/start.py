@@ -1,0 +1,99 @@
+"""`weaver.testing.start(...)`: an app's components inside a test, in a chosen mode."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, TypeVar
+
+from weaver import config as configmod
+from weaver.internal import registry
+from weaver.listener import Listener
+from weaver.run import load_app
+from weaver.runtime.host import ComponentHost
+from weaver.runtime.placement import LocalPlacement
+from weaver.testing.inprocess import RpcPlacement
+
+T = TypeVar("T")
+
+MODES = ("local", "rpc")
+"""Deployment modes a test can run in (use with `pytest.mark.parametrize`)."""
+
+
+class TestApp:
+    """A started app: get components, reach listeners, run main."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, host: ComponentHost, mode: str) -> None:
+        self.host = host
+        self.mode = mode
+        self._main: asyncio.Task[None] | None = None
+
+    def get(self, iface: type[T]) -> T:
+        """What a `Ref[iface]` holds in this mode: a local stub, a client stub, or the fake."""
+        reg = self.host.registration(iface)
+        if reg.name in self.host.fakes:
+            return self.host.fakes[reg.name]  # type: ignore[return-value]
+        caller = self.host.placement.caller(reg.name)
+        if caller is not None:
+            return reg.client_stub(caller)  # type: ignore[return-value]
+        return reg.local_stub(self.host._impls[reg.name])  # type: ignore[return-value]
+
+    def impl(self, iface: type[T]) -> Any:
+        """The implementation object itself (to inspect its state in a test)."""
+        return self.host._impls[self.host.registration(iface).name]
+
+    def listener(self, name: str) -> Listener:
+        """Listener `name` (bound to 127.0.0.1:0 unless the config says otherwise)."""
+        return self.host.listener(name)
+
+    async def start_main(self) -> asyncio.Task[None]:
+        """Run `Main.main` in the background (cancelled when the app stops)."""
+        if self._main is None:
+            main = self.host._impls.get("weaver.Main") or await self.host.impl("weaver.Main")
+            self._main = asyncio.create_task(main.main())  # type: ignore[attr-defined]
+            await asyncio.sleep(0.05)  # let it start serving
+            if self._main.done():
+                self._main.result()  # surface a main that failed at once
+        return self._main
+
+    async def stop(self) -> None:
+        if self._main is not None:
+            self._main.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._main
+        await self.host.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def start(
+    app_package: str,
+    mode: str = "local",
+    fakes: Mapping[type, object] | None = None,
+    config: Mapping[str, Any] | str | None = None,
+) -> AsyncIterator[TestApp]:
+    """Start every component of `app_package` (except faked ones) and stop them afterwards.
+
+    `config` is a parsed config (a dict shaped like the TOML) or TOML text; `fakes` maps an
+    interface to the object its Refs should hold instead of the real component.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    load_app(app_package)
+    parsed = configmod.parse(config, "<test config>") if isinstance(config, str) else dict(config or {})
+    placement = RpcPlacement() if mode == "rpc" else LocalPlacement()
+    names = {registry.find(iface).name: fake for iface, fake in (fakes or {}).items()}
+    host = ComponentHost(registry.for_app(app_package), parsed, placement, names, replica=f"test-{mode}")
+    if isinstance(placement, RpcPlacement):
+        placement.host = host
+    app = TestApp(host, mode)
+    try:
+        for name in sorted(host.registrations):
+            if name not in names and name != registry.MAIN:
+                await host.impl(name)
+        yield app
+    finally:
+        await app.stop()
+
