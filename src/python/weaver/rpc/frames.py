@@ -41,6 +41,7 @@ REQUEST_HEAD: Final = struct.Struct("<IBQQBdQ")  # frame header + request fixed 
 EXTRA_LEN: Final = struct.Struct("<I")
 
 Trace = tuple[int, int, int]
+_U64 = (1 << 64) - 1
 
 
 class FrameError(Exception):
@@ -58,10 +59,25 @@ class Hello(msgspec.Struct, array_like=True, frozen=True):
 
 
 class Extra(msgspec.Struct, array_like=True, frozen=True):
-    """The optional part of a request header: trace context and metadata."""
+    """The optional part of a request header: trace context (packed) and metadata."""
 
-    trace: Trace | None = None
+    trace: bytes | None = None
     metadata: dict[str, str] | None = None
+
+
+_TRACE = struct.Struct("<QQQB")  # trace id (128 bits, low then high), span id, flags
+
+
+def _pack_trace(trace: Trace) -> bytes:
+    tid, span, flags = trace
+    return _TRACE.pack(tid & _U64, (tid >> 64) & _U64, span & _U64, flags & 0xFF)
+
+
+def _unpack_trace(data: bytes) -> Trace:
+    if len(data) != _TRACE.size:
+        raise FrameError(f"trace context of {len(data)} bytes, want {_TRACE.size}")
+    lo, hi, span, flags = _TRACE.unpack(data)
+    return (hi << 64 | lo, span, flags)
 
 
 _hello_decoder = msgspec.msgpack.Decoder(Hello)
@@ -106,7 +122,8 @@ def request_head(
         shard = 0
     if trace is None and not metadata:
         return REQUEST_HEAD.pack(REQUEST_FIXED_SIZE + payload_len, REQUEST, rid, key, flags, deadline, shard)
-    extra = _encoder.encode(Extra(trace, metadata or None))
+    packed = None if trace is None else _pack_trace(trace)
+    extra = _encoder.encode(Extra(packed, metadata or None))
     body_len = REQUEST_FIXED_SIZE + 4 + len(extra) + payload_len
     head = REQUEST_HEAD.pack(body_len, REQUEST, rid, key, flags | FLAG_EXTRA, deadline, shard)
     return head + EXTRA_LEN.pack(len(extra)) + extra
@@ -141,7 +158,9 @@ def decode_request(data: bytes, start: int, end: int) -> Request:
             extra = _extra_decoder.decode(data[pos : pos + n])
         except msgspec.DecodeError as e:
             raise FrameError(f"malformed request extra header: {e}") from None
-        trace, metadata = extra.trace, extra.metadata
+        metadata = extra.metadata
+        if extra.trace is not None:
+            trace = _unpack_trace(extra.trace)
         pos += n
     if flags & ~(FLAG_DEADLINE | FLAG_SHARD | FLAG_EXTRA):
         raise FrameError(f"unknown request flags {flags:#x}")

@@ -90,16 +90,20 @@ class ReplicaSet:
                     if not retriable:
                         raise
                     replica.mark_failed()
-                    return await self._call(key, payload, retriable, shard, 1)
-        return await self._call(key, payload, retriable, shard, 0)
+                    return await self._call(key, payload, retriable, shard, 1, None)
+        return await self._call(key, payload, retriable, shard, 0, replica)
 
-    async def _call(self, key: int, payload: bytes, retriable: bool, shard: int | None, attempt: int) -> bytes:
+    async def _call(
+        self, key: int, payload: bytes, retriable: bool, shard: int | None, attempt: int, replica: Replica | None
+    ) -> bytes:
+        """The slow path: connect if needed, retry if allowed; `replica` is a first choice."""
         delays = backoff.delays()
         while True:
             if attempt:
                 await self._pause(next(delays), attempt)
             attempt += 1
-            replica = self._pick(shard)
+            if replica is None or not replica.healthy(time.monotonic()):
+                replica = self._pick(shard)
             try:
                 if replica is None:
                     raise CommunicationError(f"no replicas of {self.name}")
@@ -112,6 +116,7 @@ class ReplicaSet:
             except CommunicationError:
                 if replica is not None:
                     replica.mark_failed()
+                    replica = None
                 if not retriable:
                     raise
                 if callctx.deadline.get() is None and attempt >= backoff.MAX_ATTEMPTS:
