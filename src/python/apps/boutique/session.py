@@ -64,14 +64,14 @@ async def run_session(browser: Browser) -> list[tuple[str, int, str]]:
     browser.cookies[SESSION_COOKIE] = SESSION_ID
     steps: list[tuple[str, int, str]] = []
 
-    async def step(name: str, method: str, path: str, form: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None) -> None:
+    async def step(
+        name: str, method: str, path: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         page = await browser.request(method, path, form, headers, follow=True)
         steps.append((name, page.status, normalize(page.text)))
 
     await step("home", "GET", "/")
-    await step("set_currency", "POST", "/setCurrency", {"currency_code": "EUR"},
-               {"referer": "/"})
+    await step("set_currency", "POST", "/setCurrency", {"currency_code": "EUR"}, {"referer": "/"})
     await step("product", "GET", "/product/OLJCESPC7Z")
     await step("add_to_cart", "POST", "/cart", {"product_id": "66VCHSJNUP", "quantity": "3"})
     await step("add_more", "POST", "/cart", {"product_id": "66VCHSJNUP", "quantity": "2"})

@@ -30,7 +30,7 @@ _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 def _static(path: str) -> Response:
     """A file from this package's static/ folder, or 404."""
     name = path.removeprefix("/static/")
-    suffix = name[name.rfind("."):] if "." in name else ""
+    suffix = name[name.rfind(".") :] if "." in name else ""
     if "/" in name or suffix not in _STATIC_TYPES:
         return Response(status=404, body=b"not found", content_type="text/plain")
     try:

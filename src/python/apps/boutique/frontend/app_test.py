@@ -51,7 +51,10 @@ async def test_product_page_calls(client: ASGITestClient, calls: list[str]) -> N
     r = await client.request("GET", "/product/9SIQT8TOJO")
     assert r.status == 200 and "Bamboo Glass Jar" in r.text and "You May Also Like" in r.text
     assert calls == [
-        "catalog.get_product", "currency.get_supported_currencies", "cart.get_cart", "currency.convert",
+        "catalog.get_product",
+        "currency.get_supported_currencies",
+        "cart.get_cart",
+        "currency.convert",
         "recommendation.list_recommendations",
     ] + ["catalog.get_product"] * 5 + ["ad.get_ads"]
 
@@ -64,9 +67,14 @@ async def test_cart_flow(client: ASGITestClient, calls: list[str]) -> None:
     r = await client.request("GET", "/cart")
     assert r.status == 200 and "Sunglasses" in r.text and "$48.97" in r.text  # 2 x 19.99 + 8.99
     assert calls == [
-        "currency.get_supported_currencies", "cart.get_cart", "recommendation.list_recommendations",
-        *["catalog.get_product"] * 5, "shipping.get_quote", "currency.convert",
-        "catalog.get_product", "currency.convert",
+        "currency.get_supported_currencies",
+        "cart.get_cart",
+        "recommendation.list_recommendations",
+        *["catalog.get_product"] * 5,
+        "shipping.get_quote",
+        "currency.convert",
+        "catalog.get_product",
+        "currency.convert",
     ]
     r = await client.request("POST", "/cart/empty", {}, follow=True)
     assert r.status == 200
@@ -88,15 +96,23 @@ async def test_checkout_calls(client: ASGITestClient, calls: list[str]) -> None:
     await client.request("POST", "/cart", {"product_id": "OLJCESPC7Z", "quantity": "1"})
     calls.clear()
     form = {
-        "email": "someone@example.com", "street_address": "1600 Amphitheatre Parkway", "zip_code": "94043",
-        "city": "Mountain View", "state": "CA", "country": "United States",
-        "credit_card_number": "4432-8015-6152-0454", "credit_card_expiration_month": "1",
-        "credit_card_expiration_year": "2039", "credit_card_cvv": "672",
+        "email": "someone@example.com",
+        "street_address": "1600 Amphitheatre Parkway",
+        "zip_code": "94043",
+        "city": "Mountain View",
+        "state": "CA",
+        "country": "United States",
+        "credit_card_number": "4432-8015-6152-0454",
+        "credit_card_expiration_month": "1",
+        "credit_card_expiration_year": "2039",
+        "credit_card_cvv": "672",
     }
     r = await client.request("POST", "/cart/checkout", form)
     assert r.status == 200 and "Your order is complete" in r.text and "$28.98" in r.text
     assert calls == [
-        "checkout.place_order", "recommendation.list_recommendations", *["catalog.get_product"] * 5,
+        "checkout.place_order",
+        "recommendation.list_recommendations",
+        *["catalog.get_product"] * 5,
         "currency.get_supported_currencies",
     ]
 

@@ -72,7 +72,9 @@ class Pages:
             shown.append({"item": p, "price": price})
         ad = await self.choose_ad([])
         return self.page(
-            "home.html", req, session_id,
+            "home.html",
+            req,
+            session_id,
             show_currency=True,
             currencies=filter_currencies(currencies),
             products=shown,
@@ -89,7 +91,9 @@ class Pages:
         recs = await self.recommendations(session_id, [product_id])
         ad = await self.choose_ad(p.categories)
         return self.page(
-            "product.html", req, session_id,
+            "product.html",
+            req,
+            session_id,
             show_currency=True,
             currencies=filter_currencies(currencies),
             product={"item": p, "price": price},
@@ -133,7 +137,9 @@ class Pages:
         total = money.add(total, shipping_cost)
         year = datetime.date.today().year
         return self.page(
-            "cart.html", req, session_id,
+            "cart.html",
+            req,
+            session_id,
             show_currency=True,
             currencies=filter_currencies(currencies),
             recommendations=recs,
@@ -171,7 +177,9 @@ class Pages:
         for oi in order.items:
             total = money.add(total, money.multiply(oi.cost, oi.item.quantity))
         return self.page(
-            "order.html", req, session_id,
+            "order.html",
+            req,
+            session_id,
             show_currency=False,
             currencies=filter_currencies(currencies),
             order=order,
@@ -209,8 +217,7 @@ class Pages:
 
     def error(self, req: Request, session_id: str, status: int, message: str) -> Response:
         """The error page."""
-        resp = self.page("error.html", req, session_id, show_currency=False,
-                         status_code=status, error=message)
+        resp = self.page("error.html", req, session_id, show_currency=False, status_code=status, error=message)
         resp.status = status
         return resp
 

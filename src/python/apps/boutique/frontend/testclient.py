@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from apps.boutique.frontend.web import ASGIApp, Message
+from apps.boutique.frontend.web import ASGIApp, Message, apply_set_cookie
 
 
 @dataclass
@@ -49,9 +49,7 @@ class ASGITestClient:
             resp = await self._once("GET", location, None, {})
         return resp
 
-    async def _once(
-        self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]
-    ) -> TestResponse:
+    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> TestResponse:
         body = urlencode(form).encode() if form is not None else b""
         hdrs = {k.lower(): v for k, v in headers.items()}
         if form is not None:
@@ -59,11 +57,18 @@ class ASGITestClient:
         if self.cookies:
             hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "query_string": b"", "root_path": "",
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
             "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()],
-            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
         }
         sent: list[Message] = []
         delivered = False
@@ -84,13 +89,5 @@ class ASGITestClient:
         data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         for k, v in out_headers:
             if k == "set-cookie":
-                self._store_cookie(v)
+                apply_set_cookie(self.cookies, v)
         return TestResponse(start["status"], out_headers, data)
-
-    def _store_cookie(self, header: str) -> None:
-        first, _, attrs = header.partition(";")
-        name, _, value = first.strip().partition("=")
-        if "max-age=0" in attrs.lower().replace(" ", ""):
-            self.cookies.pop(name, None)
-        else:
-            self.cookies[name] = value

@@ -71,6 +71,16 @@ def parse_cookies(header: str) -> dict[str, str]:
     return out
 
 
+def apply_set_cookie(jar: dict[str, str], header: str) -> None:
+    """Update a client's cookie jar from one Set-Cookie header (Max-Age=0 deletes)."""
+    first, _, attrs = header.partition(";")
+    name, _, value = first.strip().partition("=")
+    if "max-age=0" in attrs.lower().replace(" ", ""):
+        jar.pop(name, None)
+    else:
+        jar[name] = value
+
+
 async def read_request(scope: Scope, receive: Receive) -> Request:
     """Build a Request from an ASGI http scope, reading at most MAX_BODY bytes of body."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

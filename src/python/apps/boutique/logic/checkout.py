@@ -59,8 +59,7 @@ class CheckoutLogic:
             items.append(OrderItem(item=item, cost=cost))
         quote = await self._shipping.get_quote(address, cart.items)
         shipping_cost = await self._currency.convert(quote, user_currency)
-        total = money.total([money.multiply(i.cost, i.item.quantity) for i in items],
-                            start=Money(user_currency, 0, 0))
+        total = money.total([money.multiply(i.cost, i.item.quantity) for i in items], start=Money(user_currency, 0, 0))
         total = money.add(total, shipping_cost)
         await self._payment.charge(total, card)
         tracking_id = await self._shipping.ship_order(address, cart.items)

@@ -45,18 +45,27 @@ async def test_place_order_sequence_and_total() -> None:
             return await PaymentLogic().charge(amount, card)
 
     checkout = CheckoutLogic(
-        Recorder("cart", cart, log), Recorder("catalog", CatalogLogic(), log),
-        Recorder("currency", CurrencyLogic(), log), Recorder("shipping", ShippingLogic(), log),
-        Recorder("payment", Payment(), log), Recorder("email", FailingEmail(), log),
+        Recorder("cart", cart, log),
+        Recorder("catalog", CatalogLogic(), log),
+        Recorder("currency", CurrencyLogic(), log),
+        Recorder("shipping", ShippingLogic(), log),
+        Recorder("payment", Payment(), log),
+        Recorder("email", FailingEmail(), log),
     )
     card = CreditCardInfo("4432-8015-6152-0454", 672, 2039, 1)
     order = await checkout.place_order("u", "USD", Address(city="Mountain View"), "a@b.c", card)
     assert log == [
         "cart.get_cart",
-        "catalog.get_product", "currency.convert",
-        "catalog.get_product", "currency.convert",
-        "shipping.get_quote", "currency.convert",
-        "payment.charge", "shipping.ship_order", "cart.empty_cart", "email.send_order_confirmation",
+        "catalog.get_product",
+        "currency.convert",
+        "catalog.get_product",
+        "currency.convert",
+        "shipping.get_quote",
+        "currency.convert",
+        "payment.charge",
+        "shipping.ship_order",
+        "cart.empty_cart",
+        "email.send_order_confirmation",
     ]
     assert len(order.items) == 2 and order.shipping_address.city == "Mountain View"
     # 2 x 19.99 + 5.49 + 8.99 = 54.46.

@@ -56,11 +56,9 @@ class PaymentLogic:
             raise PaymentError("Credit card info is invalid")
         kind = card_type(digits)
         if kind not in ("visa", "mastercard"):
-            raise PaymentError(f"Sorry, we cannot process {kind} credit cards. "
-                               "Only VISA or MasterCard is accepted.")
+            raise PaymentError(f"Sorry, we cannot process {kind} credit cards. Only VISA or MasterCard is accepted.")
         today = self._today()
         year, month = card.credit_card_expiration_year, card.credit_card_expiration_month
         if today.year * 12 + today.month > year * 12 + month:
-            raise PaymentError(f"Your credit card (ending {digits[-4:]}) expired on "
-                               f"{month}/{year}")
+            raise PaymentError(f"Your credit card (ending {digits[-4:]}) expired on {month}/{year}")
         return uuid4(self._rng)

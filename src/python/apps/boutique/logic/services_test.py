@@ -56,7 +56,12 @@ async def test_ads() -> None:
 
 
 def test_confirmation_email() -> None:
-    order = OrderResult("oid", "AB-1-2", Money("EUR", 7, 950_000_000), Address(city="Paris"),
-                        [OrderItem(CartItem("X", 2), Money("EUR", 1, 0))])
+    order = OrderResult(
+        "oid",
+        "AB-1-2",
+        Money("EUR", 7, 950_000_000),
+        Address(city="Paris"),
+        [OrderItem(CartItem("X", 2), Money("EUR", 1, 0))],
+    )
     html = render_confirmation(order)
     assert "oid" in html and "Paris" in html and "7.95" in html

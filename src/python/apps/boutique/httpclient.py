@@ -1,0 +1,143 @@
+"""A small asyncio HTTP/1.1 client with keep-alive, for tests and the load generator.
+
+Enough for talking to our own frontend: Content-Length or chunked bodies, one request at a
+time per connection. Kept dependency-free so that every variant is measured with one client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+from apps.boutique.frontend.web import apply_set_cookie
+
+MAX_HEADER_LINES = 100
+
+
+@dataclass
+class HttpResponse:
+    """Status, headers (lower-case names) and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k == name), None)
+
+
+class HttpConnection:
+    """One keep-alive connection to host:port; reconnects when the server closed it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> HttpResponse:
+        """Send one request and read its response."""
+        if self._writer is None or self._writer.is_closing():
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None and self._writer is not None
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}", f"content-length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        try:
+            resp = await self._read_response(self._reader)
+        except BaseException:
+            await self.close()
+            raise
+        if (resp.header("connection") or "").lower() == "close":
+            await self.close()
+        return resp
+
+    async def _read_response(self, reader: asyncio.StreamReader) -> HttpResponse:
+        status_line = (await reader.readuntil(b"\r\n")).decode("latin-1")
+        status = int(status_line.split(" ", 2)[1])
+        headers: list[tuple[str, str]] = []
+        for _ in range(MAX_HEADER_LINES):
+            line = (await reader.readuntil(b"\r\n")).decode("latin-1").rstrip("\r\n")
+            if not line:
+                break
+            k, _, v = line.partition(":")
+            headers.append((k.strip().lower(), v.strip()))
+        hdrs = dict(headers)
+        if "content-length" in hdrs:
+            body = await reader.readexactly(int(hdrs["content-length"]))
+        elif hdrs.get("transfer-encoding", "").lower() == "chunked":
+            body = await _read_chunked(reader)
+        else:
+            body = await reader.read()
+            await self.close()
+        return HttpResponse(status, headers, body)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            try:
+                await self._writer.wait_closed()
+            except OSError:
+                pass
+        self._reader = self._writer = None
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        data = await reader.readexactly(size + 2)
+        if size == 0:
+            return b"".join(chunks)
+        chunks.append(data[:-2])
+
+
+@dataclass
+class HttpBrowser:
+    """A browser-like client of one site: a cookie jar and redirects followed as GETs."""
+
+    base_url: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    _conn: HttpConnection | None = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        follow: bool = False,
+    ) -> HttpResponse:
+        """One request (and up to 5 redirects if `follow`)."""
+        resp = await self._once(method, path, form, headers or {})
+        for _ in range(5):
+            location = resp.header("location")
+            if not follow or resp.status not in (301, 302, 303) or location is None:
+                break
+            resp = await self._once("GET", location, None, {})
+        return resp
+
+    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> HttpResponse:
+        if self._conn is None:
+            url = urlsplit(self.base_url)
+            self._conn = HttpConnection(url.hostname or "127.0.0.1", url.port or 80)
+        hdrs = {k.lower(): v for k, v in headers.items()}
+        body = b""
+        if form is not None:
+            body = urlencode(form).encode()
+            hdrs["content-type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        resp = await self._conn.request(method, path, hdrs, body)
+        for k, v in resp.headers:
+            if k == "set-cookie":
+                apply_set_cookie(self.cookies, v)
+        return resp
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
