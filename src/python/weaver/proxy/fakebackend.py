@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httptools
 
-_WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B16"
+_WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 class _Conn(asyncio.Protocol):
@@ -81,7 +81,7 @@ class _Conn(asyncio.Protocol):
             self.write(b"%x\r\n%b\r\n" % (len(body), body))
 
     def on_message_complete(self) -> None:
-        if self.parser.should_upgrade():
+        if self.parser.should_upgrade() and self.path == "/ws":
             return
         q = {k: int(v[0]) for k, v in self.query.items()}
         p = self.path
@@ -121,6 +121,9 @@ class _Conn(asyncio.Protocol):
         self.write(b"0\r\n\r\n")
 
     def _upgrade(self, rest: bytes) -> None:
+        if self.path != "/ws":  # answered normally in on_message_complete
+            self.close()
+            return
         key = self.headers.get(b"sec-websocket-key", b"")
         accept = base64.b64encode(hashlib.sha1(key + _WS_GUID).digest())
         extra = [b"Upgrade: websocket", b"Connection: Upgrade", b"Sec-WebSocket-Accept: " + accept]

@@ -48,6 +48,7 @@ class ClientConnection(Relay):
         self._head_size = 0
         self._in_head = True
         self._head_bytes = 0
+        self._events = 0  # heads and messages completed: a read that saw one is not all head
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -61,6 +62,7 @@ class ClientConnection(Relay):
             return
         if self.closing or self.pending_reject is not None:
             return
+        events = self._events
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as e:
@@ -75,7 +77,11 @@ class ClientConnection(Relay):
         except httptools.HttpParserError as e:
             self.reject(Reject(400, f"malformed request: {e}"))
         else:
-            if self._in_head:
+            # Bound what httptools buffers for a head that never ends (it only calls on_header
+            # once a header is complete): count reads spent wholly inside one head.
+            if self._events != events:
+                self._head_bytes = 0
+            elif self._in_head:
                 self._head_bytes += len(data)
                 if self._head_bytes > self.limits.max_header_bytes + 4:
                     self.reject(Reject(431, "request headers too large"))
@@ -101,7 +107,7 @@ class ClientConnection(Relay):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._head_bytes = 0
+        self._events += 1
         p = self.parser
         method = p.get_method()
         if method == b"CONNECT":
@@ -162,6 +168,7 @@ class ClientConnection(Relay):
     def on_message_complete(self) -> None:
         ex, self.incoming = self.incoming, None
         self._in_head = True
+        self._events += 1
         if ex is None:
             return
         ex.request_done = True

@@ -208,7 +208,7 @@ class Relay(asyncio.Protocol):
             self.close_now()
             return
         ex.status = status
-        close = ex.close_after or not ex.request_done
+        close = ex.close_after or (ex.has_body and not ex.request_done)  # else it ends right away
         extra = [(pin.HEADER, ex.version.encode())] if ex.route is not None else []
         self.transport_write(http1.error_response(status, message, extra, close))
         self.finish(ex, proxy_error=proxy_error)
