@@ -202,7 +202,10 @@ class Analyzer:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             annotation = ast.parse(annotation.value, mode="eval").body
         if isinstance(annotation, ast.Subscript) and self._is(module, annotation.value, "weaver.Ref"):
-            target = self._interface_of(module, annotation.slice)
+            arg = annotation.slice
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                arg = ast.parse(arg.value, mode="eval").body
+            target = self._interface_of(module, arg)
             if target is None or target.name == MAIN:
                 self.problems.add(module.path, stmt, f"field {impl.node.name}.{name}: Ref[{ast.unparse(annotation.slice)}] "
                                   "does not name a component interface (a class subclassing weaver.Component)")
@@ -250,8 +253,8 @@ class Analyzer:
             for node in module.tree.body:
                 if isinstance(node, ast.ClassDef):
                     arg = self._classify(module, node)
-                    if isinstance(arg, ast.expr) and (found := self._interface_of(module, arg)) is not None:
-                        self.app.impls.setdefault(found.name, Impl(found.name, module, node))
+                    if isinstance(arg, ast.expr) and (found := self._names_interface(module, arg)):
+                        self.app.impls.setdefault(found, Impl(found, module, node))
         if iface.name in self.app.impls:
             return
         if user is None:
@@ -260,6 +263,18 @@ class Analyzer:
         else:
             self.problems.add(user.module.path, user.node, f"{user.node.name}.{field_name} refers to "
                               f"{iface.name}, which has no implementation in its package")
+
+
+    def _names_interface(self, module: Module, expr: ast.expr) -> str | None:
+        """The full name `expr` refers to, if it is an interface already known (no new checks)."""
+        try:
+            sym = self.index.resolve(module, expr)
+        except ResolveError:
+            return None
+        if isinstance(sym, Def):
+            name = f"{sym.module.name}.{sym.name}"
+            return name if name in self.app.interfaces else None
+        return None
 
 
 def _is_literal(expr: ast.expr) -> bool:

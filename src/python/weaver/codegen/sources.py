@@ -106,7 +106,7 @@ class SourceIndex:
         if name in self._modules:
             return self._modules[name]
         module: Module | None = None
-        if name.split(".")[0] not in EXTERNAL_ROOTS:
+        if name not in EXTERNAL_ROOTS:
             rel = name.replace(".", os.sep)
             for root in self.roots:
                 for candidate, is_pkg in ((rel + ".py", False), (os.path.join(rel, "__init__.py"), True)):

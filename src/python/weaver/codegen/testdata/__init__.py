@@ -1,0 +1,1 @@
+"""Bad (and a few good) component sources; each bad file says the error it must produce."""
