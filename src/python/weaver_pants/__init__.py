@@ -1,0 +1,1 @@
+"""The weaver Pants plugin: finds components, generates their code, packages versioned apps."""
