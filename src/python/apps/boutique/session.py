@@ -28,6 +28,7 @@ CHECKOUT_FORM = {
 }
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_RANDOM_SECTIONS = re.compile(r'<section class="(recommendations|ad)".*?</section>', re.S)
 
 
 class Page(Protocol):
@@ -57,6 +58,11 @@ class Browser(Protocol):
 def normalize(html: str) -> str:
     """The page with uuids masked (order ids differ between runs by design)."""
     return _UUID.sub("<uuid>", html)
+
+
+def without_random_sections(html: str) -> str:
+    """The page without its recommendations and ad, for runs that draw different numbers."""
+    return _RANDOM_SECTIONS.sub("<random/>", html)
 
 
 async def run_session(browser: Browser) -> list[tuple[str, int, str]]:

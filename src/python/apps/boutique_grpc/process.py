@@ -11,7 +11,8 @@ from typing import Any
 
 import uvloop
 
-LOG_LEVEL = logging.WARNING
+LOG_LEVEL = logging.INFO
+"""The same level as `weaver.run` uses, so both variants log the same lines."""
 
 
 async def stop_signal() -> None:

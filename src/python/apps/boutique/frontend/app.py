@@ -24,6 +24,9 @@ log = logging.getLogger("boutique.frontend")
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 
+UVICORN_OPTIONS: dict[str, object] = {"access_log": False, "log_level": "warning", "lifespan": "off"}
+"""HTTP server settings shared by every variant (with uvicorn's httptools parser on uvloop)."""
+
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
 
