@@ -1,0 +1,1 @@
+"""Micro-benchmarks that print figures (not timed tests): `python -m weaver.bench.<name>`."""

@@ -1,0 +1,1 @@
+"""A one-method component for measuring call overhead."""
