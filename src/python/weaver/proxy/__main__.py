@@ -33,10 +33,10 @@ async def serve(args: argparse.Namespace) -> None:
     table = decode_table(args.table.read_bytes()) if args.table else Table()
     limits = Limits(max_header_bytes=args.max_header, max_body_bytes=args.max_body)
     proxy = Proxy(table, limits)
-    host, port = await proxy.listen(*parse_address(args.listen))
+    host, port = await proxy.listen(*parse_address(args.listen, port_zero=True))
     print(f"listening on {host}:{port}", flush=True)
     if args.admin:
-        host, port = await proxy.listen_admin(*parse_address(args.admin))
+        host, port = await proxy.listen_admin(*parse_address(args.admin, port_zero=True))
         print(f"admin on {host}:{port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,7 +7,7 @@ httptools, handing head, body pieces and the end to the client side as they arri
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import httptools
 
@@ -30,6 +30,8 @@ class ClientSide(Protocol):
     def backend_failed(self, ex: Exchange, why: str, retry: bool) -> None: ...
     def upgraded(self, ex: Exchange, backend: BackendConnection, rest: bytes) -> None: ...
     def backend_paused(self, paused: bool) -> None: ...
+    def cork(self) -> None: ...
+    def uncork(self) -> None: ...
 
 
 class BackendConnection(asyncio.Protocol):
@@ -64,9 +66,12 @@ class BackendConnection(asyncio.Protocol):
         self._got_bytes = False
         ex.backend = self
         pending, ex.pending = ex.pending, None
-        self.transport.write(ex.request_head())
-        for data in pending:
-            self.send_body(data)
+        if pending and not ex.chunked_in:
+            self.transport.writelines([ex.request_head(), *pending])
+        else:
+            self.transport.write(ex.request_head())
+            for data in pending:
+                self.send_body(data)
         if ex.request_done:
             self.end_body()
 
@@ -93,14 +98,16 @@ class BackendConnection(asyncio.Protocol):
 
     # asyncio.Protocol.
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
 
     def data_received(self, data: bytes) -> None:
         if self.ex is None:
             self.close()  # bytes nobody asked for: the connection is out of sync
             return
         self._got_bytes = True
+        client = self.client
+        if client is not None:
+            client.cork()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as e:
@@ -112,6 +119,9 @@ class BackendConnection(asyncio.Protocol):
         except httptools.HttpParserError as e:
             self._fail(f"invalid response: {e}")
             return
+        finally:
+            if client is not None:
+                client.uncork()
         if self._head_only_done:  # HEAD response: httptools would wait for a body
             keep_alive = self.parser.should_keep_alive()
             self.parser = httptools.HttpResponseParser(self)

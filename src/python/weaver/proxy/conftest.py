@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+import uvloop
 
 from weaver.proxy.fakebackend import FakeBackend
 from weaver.proxy.limits import Limits
@@ -55,3 +57,10 @@ async def stack() -> AsyncIterator[Stack]:
         yield s
     finally:
         await s.close()
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Every test runs on the standard loop and on uvloop (which the command uses)."""
+    return {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}

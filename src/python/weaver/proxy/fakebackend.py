@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 import httptools
@@ -32,8 +33,7 @@ class _Conn(asyncio.Protocol):
         self.query: dict[str, list[str]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
         self.backend.conns.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:

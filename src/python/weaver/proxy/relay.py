@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from weaver.proxy import http1, pin, tunnel
 from weaver.proxy.backend import BackendConnection
@@ -35,6 +35,7 @@ class Relay(asyncio.Protocol):
         self._reading = True
         self._backend_paused = False
         self._client_paused = False
+        self._cork: list[bytes] | None = None
 
     # Supplied by the request side.
     def next_exchange(self) -> None:
@@ -48,8 +49,7 @@ class Relay(asyncio.Protocol):
 
     # asyncio.Protocol.
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
         self.proxy.clients.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -152,11 +152,12 @@ class Relay(asyncio.Protocol):
             self._pause_backend(True)
 
     def response_body(self, ex: Exchange, data: bytes) -> None:
-        assert self.transport is not None
         if ex.chunked_out:
-            self.transport.writelines((http1.chunk_header(len(data)), data, b"\r\n"))
+            self.transport_write(http1.chunk_header(len(data)))
+            self.transport_write(data)
+            self.transport_write(b"\r\n")
         else:
-            self.transport.write(data)
+            self.transport_write(data)
 
     def response_end(self, ex: Exchange) -> None:
         if ex.chunked_out:
@@ -182,6 +183,7 @@ class Relay(asyncio.Protocol):
 
     def upgraded(self, ex: Exchange, backend: BackendConnection, rest: bytes) -> None:
         assert self.transport is not None and backend.transport is not None
+        self.uncork()
         self.finish(ex)
         c = ex.counters
         self.proxy.pool.forget(backend)
@@ -250,8 +252,21 @@ class Relay(asyncio.Protocol):
             self.transport.resume_reading() if want else self.transport.pause_reading()
 
     def transport_write(self, data: bytes) -> None:
-        if self.transport is not None:
+        if self._cork is not None:
+            self._cork.append(data)
+        elif self.transport is not None:
             self.transport.write(data)
+
+    def cork(self) -> None:
+        """Hold writes until `uncork`: a response read in one piece leaves in one write."""
+        if self._cork is None:
+            self._cork = []
+
+    def uncork(self) -> None:
+        """Send what `cork` held."""
+        out, self._cork = self._cork, None
+        if out and self.transport is not None:
+            self.transport.writelines(out)
 
     def close_gracefully(self) -> None:
         """Close after the response; if the request is still arriving, read it away for a while
@@ -266,6 +281,7 @@ class Relay(asyncio.Protocol):
         asyncio.get_running_loop().call_later(self.limits.linger, self.close_now)
 
     def close_now(self) -> None:
+        self.uncork()
         self.closing = True
         if self.transport is not None:
             self.transport.close()

@@ -38,12 +38,13 @@ class Table(msgspec.Struct, forbid_unknown_fields=True):
     versions: dict[str, Version] = msgspec.field(default_factory=dict)
 
 
-def parse_address(address: str) -> tuple[str, int]:
-    """Split "host:port" or "[v6]:port" into (host, port); raise TableError if malformed."""
+def parse_address(address: str, port_zero: bool = False) -> tuple[str, int]:
+    """Split "host:port" or "[v6]:port" into (host, port); raise TableError if malformed.
+    Port 0 (any free port) is only allowed with `port_zero`, for listening."""
     host, sep, port = address.rpartition(":")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not (0 if port_zero else 1) <= int(port) < 65536:
         raise TableError(f"backend address {address!r} is not host:port")
     return host, int(port)
 
