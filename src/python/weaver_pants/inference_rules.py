@@ -55,6 +55,7 @@ from weaver_pants.targets import (
 from weaver_pants.tool import TOOL_MODULE
 
 RUNTIME_MODULE = "weaver"
+APP_ENTRY_MODULE = "weaver.app_main"
 GENERATED_CODE_IMPORTS = (
     "msgspec",
     "weaver",
@@ -246,7 +247,8 @@ async def infer_weaver_app_dependencies(
             f"{fs.address}: main={main!r} is not a package with a `weaver_components()` target in the "
             f"resolve {resolve} (known: {known})."
         )
-    return InferredDependencies([address])
+    entry = await Get(PythonModuleOwners, PythonModuleOwnersRequest(APP_ENTRY_MODULE, resolve=resolve))
+    return InferredDependencies([address, *entry.unambiguous])
 
 
 def rules():  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
 from weaver_pants.codegen_rules import source_root_args
+from weaver_pants.inference_rules import APP_ENTRY_MODULE
 from weaver_pants.targets import (
     WeaverAppConfigField,
     WeaverAppMainField,
@@ -46,7 +47,7 @@ from weaver_pants.targets import (
 )
 from weaver_pants.tool import WeaverTool, WeaverToolRequest
 
-APP_ENTRY_POINT = EntryPoint("weaver.app_main", "main")
+APP_ENTRY_POINT = EntryPoint(APP_ENTRY_MODULE, "main")
 APP_INFO_MODULE = "weaver_app_info"
 
 
