@@ -1,8 +1,8 @@
 """The `weaver` command: `weaver generate` and `weaver describe`.
 
-    python -m weaver generate --root src/python src/python/apps/hello/*.py [--out DIR]
-                              [--manifest-json FILE]
-    python -m weaver describe --root src/python src/python/apps/hello/*.py
+python -m weaver generate --root src/python src/python/apps/hello/*.py [--out DIR]
+                          [--manifest-json FILE]
+python -m weaver describe --root src/python src/python/apps/hello/*.py
 """
 
 from __future__ import annotations

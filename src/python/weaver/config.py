@@ -76,9 +76,7 @@ def decode(config: ConfigDict, name: str, tp: type[Any]) -> Any:
     known = {f.encode_name for f in msgspec.structs.fields(tp)}
     for key in table:
         if key not in known:
-            raise ConfigError(
-                f"config [{name}]: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
-            )
+            raise ConfigError(f"config [{name}]: unknown key {key!r} (known keys: {', '.join(sorted(known))})")
     try:
         return msgspec.convert(dict(table), tp, strict=True)
     except msgspec.ValidationError as e:

@@ -28,7 +28,8 @@ def test_absent_section_gives_defaults() -> None:
 def test_errors_name_section_and_key() -> None:
     with pytest.raises(ConfigError, match=r"config \[apps.x.Greeter\]: key 'retries': Expected `int`, got `str`"):
         config.decode(config.parse('[apps.x.Greeter]\nretries = "3"\n'), "apps.x.Greeter", Cfg)
-    with pytest.raises(ConfigError, match=r"config \[apps.x.Greeter\]: unknown key 'greting' \(known keys: greeting, retries\)"):
+    unknown = r"config \[apps.x.Greeter\]: unknown key 'greting' \(known keys: greeting, retries\)"
+    with pytest.raises(ConfigError, match=unknown):
         config.decode(config.parse('[apps.x.Greeter]\ngreting = "x"\n'), "apps.x.Greeter", Cfg)
     with pytest.raises(ConfigError, match=r"config \[apps.x.Greeter\] must be a table"):
         config.decode({"apps.x.Greeter": 3}, "apps.x.Greeter", Cfg)

@@ -46,9 +46,7 @@ class Listener:
         """Serve `app` on this listener until cancelled, then shut down gracefully."""
         import uvicorn  # imported here: components without listeners never pay for it
 
-        options: dict[str, Any] = {
-            "http": "httptools", "interface": "asgi3", "lifespan": "off", "log_level": "warning"
-        }
+        options: dict[str, Any] = {"http": "httptools", "interface": "asgi3", "lifespan": "off", "log_level": "warning"}
         options.update(uvicorn_options)
         server = _Server(uvicorn.Config(app, **options))
         task = asyncio.create_task(server.serve(sockets=[self.socket]))

@@ -19,6 +19,4 @@ class ComponentLogger(logging.LoggerAdapter[logging.Logger]):
 def component_logger(component: str, replica: str) -> ComponentLogger:
     """The logger an implementation of `component` sees as `self.logger`."""
     short = component.rsplit(".", 1)[-1]
-    return ComponentLogger(
-        logging.getLogger(f"weaver.app.{component}"), {"component": short, "replica": replica}
-    )
+    return ComponentLogger(logging.getLogger(f"weaver.app.{component}"), {"component": short, "replica": replica})

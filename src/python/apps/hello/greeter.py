@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import msgspec
-
 import weaver
 from apps.hello.counter import Counter
 from apps.hello.messages import Greeting, Hop

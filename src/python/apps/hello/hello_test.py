@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import pytest
-
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter

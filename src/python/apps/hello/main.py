@@ -1,7 +1,7 @@
 """The main component: serves hello's HTTP API on the `hello` listener.
 
-    GET /hello?name=Ada   -> {"text": "Hello, Ada!", "count": 1, "hops": [...]}
-    GET /healthz          -> ok
+GET /hello?name=Ada   -> {"text": "Hello, Ada!", "count": 1, "hops": [...]}
+GET /healthz          -> ok
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import msgspec
-
 import weaver
 from apps.hello.greeter import EmptyName, Greeter
 from apps.hello.messages import Hop

@@ -91,8 +91,11 @@ def rows(pb: Any, value: msgspec.Struct) -> dict[str, Row]:
         "protobuf": (pb_value.SerializeToString, lambda: pb_cls.FromString(p_bytes), p_bytes),
         "weaver (msgpack arrays)": (lambda: codec.encode(value), lambda: decoder.decode(w_bytes), w_bytes),
         "json (msgspec, typed)": (lambda: msgspec.json.encode(value), lambda: json_decoder.decode(mj_bytes), mj_bytes),
-        "json (stdlib, dicts)": (lambda: json.dumps(plain, separators=(",", ":")), lambda: json.loads(j_text),
-                                 j_text.encode()),
+        "json (stdlib, dicts)": (
+            lambda: json.dumps(plain, separators=(",", ":")),
+            lambda: json.loads(j_text),
+            j_text.encode(),
+        ),
     }
 
 
@@ -105,21 +108,27 @@ def main() -> None:
         pb = load_proto(tmp)
         from google.protobuf.internal import api_implementation
 
-        print(f"codec: encode + decode of one message into a typed object, best of 7 x {n:,}; "
-              f"protobuf backend: {api_implementation.Type()}")
-        print(f"{'message':15} {'codec':24} {'enc ns':>7} {'dec ns':>7} {'dec+read':>8} "
-              f"{'enc+dec+read':>12} {'bytes':>6} {'speed vs pb':>11}")
+        print(
+            f"codec: encode + decode of one message into a typed object, best of 7 x {n:,}; "
+            f"protobuf backend: {api_implementation.Type()}"
+        )
+        print(
+            f"{'message':15} {'codec':24} {'enc ns':>7} {'dec ns':>7} {'dec+read':>8} "
+            f"{'enc+dec+read':>12} {'bytes':>6} {'speed vs pb':>11}"
+        )
         for label, value in samples().items():
             pb_total = pb_size = 0.0
             for name, (enc, dec, data) in rows(pb, value).items():
                 e, d = best_ns(enc, n), best_ns(dec, n)
                 read = READERS[label]
                 # stdlib json yields plain dicts: fully built by decode, nothing typed to read.
-                dr = d if name.startswith("json (stdlib") else best_ns(lambda dec=dec: read(dec()), n)  # type: ignore[misc]
+                dr = d if name.startswith("json (stdlib") else best_ns(lambda dec=dec, read=read: read(dec()), n)
                 if name == "protobuf":
                     pb_total, pb_size = e + dr, len(data)
-                print(f"{label:15} {name:24} {e:7.0f} {d:7.0f} {dr:8.0f} {e + dr:12.0f} {len(data):6d} "
-                      f"{pb_total / (e + dr):10.2f}x" + ("  (larger than pb)" if len(data) > pb_size else ""))
+                print(
+                    f"{label:15} {name:24} {e:7.0f} {d:7.0f} {dr:8.0f} {e + dr:12.0f} {len(data):6d} "
+                    f"{pb_total / (e + dr):10.2f}x" + ("  (larger than pb)" if len(data) > pb_size else "")
+                )
 
 
 if __name__ == "__main__":

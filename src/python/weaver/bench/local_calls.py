@@ -17,7 +17,6 @@ import weaver.testing
 from weaver.bench.echo.echo import Echo, EchoImpl
 
 
-
 async def _loop(obj: Any, n: int) -> tuple[float, float]:
     """`await obj.echo(i)` n times, looking the method up each time as app code does."""
     wall, cpu = time.perf_counter_ns(), time.process_time_ns()
@@ -29,8 +28,10 @@ async def _loop(obj: Any, n: int) -> tuple[float, float]:
 async def measure(n: int, rounds: int) -> dict[str, tuple[float, float]]:
     weaver.testing.ensure_generated("weaver.bench.echo")
     raw = EchoImpl()
-    async with weaver.testing.start("weaver.bench.echo", mode="local") as local, \
-            weaver.testing.start("weaver.bench.echo", mode="rpc") as rpc:
+    async with (
+        weaver.testing.start("weaver.bench.echo", mode="local") as local,
+        weaver.testing.start("weaver.bench.echo", mode="rpc") as rpc,
+    ):
         ref = local.get(Echo)
         remote = rpc.get(Echo)
         cases: dict[str, tuple[Any, int]] = {

@@ -59,13 +59,17 @@ def samples() -> dict[str, msgspec.Struct]:
     items = [CartItem("OLJCESPC7Z", 1), CartItem("66VCHSJNUP", 3), CartItem("1YMWWN1N4O", 2)]
     return {
         "Product": Product(
-            "OLJCESPC7Z", "Sunglasses",
+            "OLJCESPC7Z",
+            "Sunglasses",
             "Add a modern touch to your outfits with these sleek aviator sunglasses.",
-            "/static/img/products/sunglasses.jpg", Money("USD", 19, 990000000), ["accessories"],
+            "/static/img/products/sunglasses.jpg",
+            Money("USD", 19, 990000000),
+            ["accessories"],
         ),
         "Cart (3 items)": Cart("0b6c6a1e-7f2c-4c55-9f8b-3f9a1d2e4c10", items),
         "OrderResult": OrderResult(
-            "e5a1b2c3-0000-4d5e-8f90-123456789abc", "TR-8848-2211-0097",
+            "e5a1b2c3-0000-4d5e-8f90-123456789abc",
+            "TR-8848-2211-0097",
             Money("USD", 8, 990000000),
             Address("1600 Amphitheatre Parkway", "Mountain View", "CA", "United States", 94043),
             [OrderItem(i, Money("USD", 19 * i.quantity, 990000000)) for i in items],
@@ -118,5 +122,7 @@ def read_order(o: Any) -> None:
 
 
 READERS: dict[str, Callable[[Any], None]] = {
-    "Product": read_product, "Cart (3 items)": read_cart, "OrderResult": read_order,
+    "Product": read_product,
+    "Cart (3 items)": read_cart,
+    "OrderResult": read_order,
 }

@@ -51,7 +51,7 @@ class Analyzer:
         return self.app
 
     def _classify(self, module: Module, node: ast.ClassDef) -> str | ast.expr | None:
-        """"interface", the `X` of `Implements[X]`, or None."""
+        """ "interface", the `X` of `Implements[X]`, or None."""
         for base in node.bases:
             target = base.value if isinstance(base, ast.Subscript) else base
             try:
@@ -149,40 +149,60 @@ class Analyzer:
         elif name == "weaver.routed" and isinstance(deco, ast.Call):
             by = [k.value for k in deco.keywords if k.arg == "by"]
             if len(by) != 1 or deco.args or not isinstance(by[0], ast.Constant) or not isinstance(by[0].value, str):
-                self.problems.add(module.path, deco, f"method {where}: write @weaver.routed(by=\"<argument name>\")")
+                self.problems.add(module.path, deco, f'method {where}: write @weaver.routed(by="<argument name>")')
                 return
             method.routed_by = by[0].value
             self._check_router(module, where, method, deco)
         else:
-            self.problems.add(module.path, deco, f"method {where}: unsupported decorator @{ast.unparse(deco)} "
-                              "(interface methods take only @weaver.not_retriable and @weaver.routed)")
+            self.problems.add(
+                module.path,
+                deco,
+                f"method {where}: unsupported decorator @{ast.unparse(deco)} "
+                "(interface methods take only @weaver.not_retriable and @weaver.routed)",
+            )
 
     def _check_router(self, module: Module, where: str, method: Method, deco: ast.expr) -> None:
         param = next((p for p in method.params if p.name == method.routed_by), None)
         if param is None:
             names = ", ".join(p.name for p in method.params) or "none"
-            self.problems.add(module.path, deco, f"method {where}: routed by unknown argument "
-                              f"{method.routed_by!r} (arguments: {names})")
+            self.problems.add(
+                module.path,
+                deco,
+                f"method {where}: routed by unknown argument {method.routed_by!r} (arguments: {names})",
+            )
             return
         try:
-            sym = self.index.resolve(module, param.annotation) if isinstance(param.annotation, ast.Name | ast.Attribute) else None
+            annotation = param.annotation
+            sym = self.index.resolve(module, annotation) if isinstance(annotation, ast.Name | ast.Attribute) else None
         except ResolveError:
             sym = None
         if not (isinstance(sym, Ext) and sym.name in ROUTING_TYPES):
-            self.problems.add(module.path, deco, f"method {where}: routing argument {param.name!r} has type "
-                              f"{ast.unparse(param.annotation)}; a router key must be str, int or bytes")
+            self.problems.add(
+                module.path,
+                deco,
+                f"method {where}: routing argument {param.name!r} has type "
+                f"{ast.unparse(param.annotation)}; a router key must be str, int or bytes",
+            )
 
     def _impl(self, module: Module, node: ast.ClassDef, arg: ast.expr) -> None:
         iface = self._interface_of(module, arg)
         if iface is None:
-            self.problems.add(module.path, node, f"{node.name} implements {ast.unparse(arg)}, which is not a "
-                              "component interface (a class subclassing weaver.Component)")
+            self.problems.add(
+                module.path,
+                node,
+                f"{node.name} implements {ast.unparse(arg)}, which is not a "
+                "component interface (a class subclassing weaver.Component)",
+            )
             return
         old = self.app.impls.get(iface.name)
         if old is not None:
             if old.node is not node:
-                self.problems.add(module.path, node, f"duplicate implementation of {iface.name}: {node.name} "
-                                  f"and {old.node.name} ({old.where}); keep exactly one")
+                self.problems.add(
+                    module.path,
+                    node,
+                    f"duplicate implementation of {iface.name}: {node.name} "
+                    f"and {old.node.name} ({old.where}); keep exactly one",
+                )
             return
         impl = Impl(iface.name, module, node)
         self.app.impls[iface.name] = impl
@@ -207,8 +227,13 @@ class Analyzer:
                 arg = ast.parse(arg.value, mode="eval").body
             target = self._interface_of(module, arg)
             if target is None or target.name == MAIN:
-                self.problems.add(module.path, stmt, f"field {impl.node.name}.{name}: Ref[{ast.unparse(annotation.slice)}] "
-                                  "does not name a component interface (a class subclassing weaver.Component)")
+                ref = f"Ref[{ast.unparse(annotation.slice)}]"
+                self.problems.add(
+                    module.path,
+                    stmt,
+                    f"field {impl.node.name}.{name}: {ref} "
+                    "does not name a component interface (a class subclassing weaver.Component)",
+                )
             else:
                 impl.ref_fields[name] = target.name
         elif self._is(module, annotation, "weaver.Listener"):
@@ -216,18 +241,23 @@ class Analyzer:
 
     def _check_methods(self, impl: Impl, iface: Interface) -> None:
         defined = {s.name: s for s in impl.node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
-        only_weaver_bases = all(
-            self._is(impl.module, b.value if isinstance(b, ast.Subscript) else b, "weaver.Implements", "weaver.WithConfig")
-            for b in impl.node.bases
-        )
+        bases = [b.value if isinstance(b, ast.Subscript) else b for b in impl.node.bases]
+        only_weaver_bases = all(self._is(impl.module, b, "weaver.Implements", "weaver.WithConfig") for b in bases)
         for method in iface.methods:
             stmt = defined.get(method.name)
             if isinstance(stmt, ast.FunctionDef):
-                self.problems.add(impl.module.path, stmt, f"{impl.node.name}.{method.name} must be 'async def' "
-                                  f"like {iface.short}.{method.name}")
+                self.problems.add(
+                    impl.module.path,
+                    stmt,
+                    f"{impl.node.name}.{method.name} must be 'async def' like {iface.short}.{method.name}",
+                )
             elif stmt is None and only_weaver_bases:
-                self.problems.add(impl.module.path, impl.node, f"{impl.node.name} does not implement "
-                                  f"{iface.short}.{method.name}; add 'async def {method.name}(...)'")
+                self.problems.add(
+                    impl.module.path,
+                    impl.node,
+                    f"{impl.node.name} does not implement "
+                    f"{iface.short}.{method.name}; add 'async def {method.name}(...)'",
+                )
         for hook in ("init", "shutdown"):
             if isinstance(defined.get(hook), ast.FunctionDef):
                 self.problems.add(impl.module.path, defined[hook], f"{impl.node.name}.{hook} must be 'async def'")
@@ -258,12 +288,18 @@ class Analyzer:
         if iface.name in self.app.impls:
             return
         if user is None:
-            self.problems.add(iface.module.path, iface.node, f"no implementation of {iface.name}: add "
-                              f"'class {iface.short}Impl(weaver.Implements[{iface.short}])' in its package")
+            self.problems.add(
+                iface.module.path,
+                iface.node,
+                f"no implementation of {iface.name}: add "
+                f"'class {iface.short}Impl(weaver.Implements[{iface.short}])' in its package",
+            )
         else:
-            self.problems.add(user.module.path, user.node, f"{user.node.name}.{field_name} refers to "
-                              f"{iface.name}, which has no implementation in its package")
-
+            self.problems.add(
+                user.module.path,
+                user.node,
+                f"{user.node.name}.{field_name} refers to {iface.name}, which has no implementation in its package",
+            )
 
     def _names_interface(self, module: Module, expr: ast.expr) -> str | None:
         """The full name `expr` refers to, if it is an interface already known (no new checks)."""
@@ -295,5 +331,10 @@ def _py_files(directory: str) -> list[str]:
 
 def is_source(filename: str) -> bool:
     """Whether a file is app source the generator reads (not tests or generated code)."""
-    return (filename.endswith(".py") and filename != "weaver_gen.py" and filename != "conftest.py"
-            and not filename.endswith("_test.py") and not filename.startswith("test_"))
+    return (
+        filename.endswith(".py")
+        and filename != "weaver_gen.py"
+        and filename != "conftest.py"
+        and not filename.endswith("_test.py")
+        and not filename.startswith("test_")
+    )

@@ -13,7 +13,8 @@ from weaver.codegen.generate import generate
 HERE = os.path.dirname(__file__)
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CASES = sorted(
-    p for p in glob.glob(os.path.join(HERE, "testdata", "**", "*.py"), recursive=True)
+    p
+    for p in glob.glob(os.path.join(HERE, "testdata", "**", "*.py"), recursive=True)
     if "# ERROR:" in open(p, encoding="utf-8").read()
 )
 

@@ -45,8 +45,18 @@ def test_cli_generate_with_out_and_describe(tmp_path: Path) -> None:
     run = lambda *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "weaver", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
-    done = run("generate", "--root", ".", "--out", str(tmp_path), "--manifest-json", str(tmp_path / "m.json"),
-               "weaver/testing/testapp/store.py", "weaver/testing/testapp/audit.py", "weaver/testing/testapp/main.py")
+    done = run(
+        "generate",
+        "--root",
+        ".",
+        "--out",
+        str(tmp_path),
+        "--manifest-json",
+        str(tmp_path / "m.json"),
+        "weaver/testing/testapp/store.py",
+        "weaver/testing/testapp/audit.py",
+        "weaver/testing/testapp/main.py",
+    )
     assert done.returncode == 0, done.stderr
     out = tmp_path / "weaver" / "testing" / "testapp" / "weaver_gen.py"
     assert "Regenerate: python -m weaver generate --root . weaver/testing/testapp/*.py" in out.read_text()
@@ -60,7 +70,10 @@ def test_cli_generate_with_out_and_describe(tmp_path: Path) -> None:
 
 def test_fingerprint_ignores_docs_and_bodies_but_not_signatures() -> None:
     base = "class A(weaver.Component):\n    async def f(self, x: int) -> str: ...\n"
-    documented = 'class A(weaver.Component):\n    """Doc."""\n\n    async def f(self, x: int) -> str:\n        """More."""\n        ...\n'
+    documented = (
+        'class A(weaver.Component):\n    """Doc."""\n\n'
+        '    async def f(self, x: int) -> str:\n        """More."""\n        ...\n'
+    )
     changed = "class A(weaver.Component):\n    async def f(self, x: float) -> str: ...\n"
     assert fingerprint_source(base, "A") == fingerprint_source(documented, "A")
     assert fingerprint_source(base, "A") != fingerprint_source(changed, "A")
@@ -88,8 +101,11 @@ def test_stale_generated_code_fails_with_the_regenerate_command(tmp_path: Path) 
         for name in [m for m in sys.modules if m.startswith("staleapp")]:
             del sys.modules[name]
         (pkg / "echo.py").write_text(source.replace("s: str) -> str: ...", "s: bytes) -> str: ..."))
-        with pytest.raises(StaleCodeError, match=r"staleapp\.echo\.Echo is stale.*Regenerate it: "
-                           r"python -m weaver generate --root .* .*staleapp/\*\.py"):
+        with pytest.raises(
+            StaleCodeError,
+            match=r"staleapp\.echo\.Echo is stale.*Regenerate it: "
+            r"python -m weaver generate --root .* .*staleapp/\*\.py",
+        ):
             importlib.import_module("staleapp.weaver_gen")
     finally:
         sys.path.remove(str(tmp_path))

@@ -54,7 +54,8 @@ class PackageEmitter:
         self.aliases = {name: f"_m{n}" for n, name in enumerate(sorted(modules))}
         shorts = [app.interfaces[i.iface].short for i in self.impls]
         self.prefix = {
-            i.iface: f"_{s}" if shorts.count(s) == 1 else f"_{s}{n}" for n, (i, s) in enumerate(zip(self.impls, shorts, strict=True))
+            i.iface: f"_{s}" if shorts.count(s) == 1 else f"_{s}{n}"
+            for n, (i, s) in enumerate(zip(self.impls, shorts, strict=True))
         }
 
     def other_gens(self) -> list[str]:
@@ -64,7 +65,8 @@ class PackageEmitter:
             for target in impl.ref_fields.values():
                 needed.add(self.app.impls[target].module.package)
         for iface in self.app.interfaces.values():
-            if iface.module in self.app.local_modules and iface.module is not None and iface.module.package == self.package:
+            local = iface.module in self.app.local_modules
+            if local and iface.module is not None and iface.module.package == self.package:
                 if iface.name in self.app.impls:
                     needed.add(self.app.impls[iface.name].module.package)
         needed.discard(self.package)
@@ -133,7 +135,8 @@ class PackageEmitter:
             shard = f"_shard_hash({m.routed_by})" if m.routed_by else "None"
             out.append(
                 f"\n    async def {m.name}(self{self._signature(iface, m)}) -> {self._ann(iface, m.returns)}:\n"
-                f"        reply = await self._caller.call({key}, _encode({p}_{m.name}_args({args})), {m.retriable}, {shard})\n"
+                f"        payload = _encode({p}_{m.name}_args({args}))\n"
+                f"        reply = await self._caller.call({key}, payload, {m.retriable}, {shard})\n"
                 f"        return {p}_{m.name}_result_decoder.decode(reply)\n"
             )
         return "".join(out)
@@ -150,8 +153,10 @@ class PackageEmitter:
         return "".join(f", {x}" for x in parts)
 
     def _handlers(self, p: str, iface: Interface) -> str:
-        out = [f"\n\ndef {p}_handlers(impl):\n"
-               f'    """Server side: decode arguments, call the implementation, encode the result."""\n']
+        out = [
+            f"\n\ndef {p}_handlers(impl):\n"
+            f'    """Server side: decode arguments, call the implementation, encode the result."""\n'
+        ]
         for m in iface.methods:
             call = ", ".join(f"{a.name}=a.{a.name}" if a.kwonly else f"a.{a.name}" for a in m.params)
             out.append(

@@ -63,8 +63,10 @@ def generate(paths: list[str], roots: list[str]) -> Result:
     packages = sorted({m.package for m in modules})
     for package in packages:
         emitter = PackageEmitter(index, app, package, _regen_command(index, roots, package))
-        has_ifaces = any(i.module is not None and i.module in modules and i.module.package == package
-                         for i in app.interfaces.values())
+        has_ifaces = any(
+            i.module is not None and i.module in modules and i.module.package == package
+            for i in app.interfaces.values()
+        )
         if emitter.impls or has_ifaces:
             result.files[os.path.join(*package.split("."), "weaver_gen.py")] = emitter.text()
     return result
@@ -77,15 +79,19 @@ def manifest(app: App) -> dict[str, Any]:
         if impl.module not in app.local_modules:
             continue
         iface = app.interfaces[name]
-        components.append({
-            "name": name,
-            "impl": f"{impl.module.name}.{impl.node.name}",
-            "package": impl.module.package,
-            "refs": sorted(set(impl.ref_fields.values())),
-            "listeners": sorted(impl.listeners),
-            "fingerprint": iface.fingerprint,
-            "methods": [{"name": m.name, "retriable": m.retriable, "routed_by": m.routed_by} for m in iface.methods],
-        })
+        components.append(
+            {
+                "name": name,
+                "impl": f"{impl.module.name}.{impl.node.name}",
+                "package": impl.module.package,
+                "refs": sorted(set(impl.ref_fields.values())),
+                "listeners": sorted(impl.listeners),
+                "fingerprint": iface.fingerprint,
+                "methods": [
+                    {"name": m.name, "retriable": m.retriable, "routed_by": m.routed_by} for m in iface.methods
+                ],
+            }
+        )
     return {
         "components": components,
         "main": "weaver.Main" if any(c["name"] == "weaver.Main" for c in components) else None,

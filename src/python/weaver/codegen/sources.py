@@ -80,9 +80,7 @@ class SourceIndex:
         best: str | None = None
         for root in self.roots:
             rel = os.path.relpath(full, os.path.abspath(root))
-            if not rel.startswith(".." + os.sep) and rel != ".." and (
-                best is None or len(rel) < len(best)
-            ):
+            if not rel.startswith(".." + os.sep) and rel != ".." and (best is None or len(rel) < len(best)):
                 best = rel
         if best is None or not best.endswith(".py"):
             raise ResolveError(f"{path} is not a .py file under a source root ({', '.join(self.roots)})")

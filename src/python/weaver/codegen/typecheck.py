@@ -12,23 +12,46 @@ import ast
 from weaver.codegen.sources import Def, Ext, ModRef, Module, ResolveError, SourceIndex
 
 SCALARS = frozenset(
-    f"builtins.{n}" for n in ("int", "float", "str", "bytes", "bytearray", "bool", "list", "dict",
-                              "set", "frozenset", "tuple")
-) | frozenset({
-    "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "uuid.UUID",
-    "decimal.Decimal", "msgspec.Raw",
-})
+    f"builtins.{n}"
+    for n in ("int", "float", "str", "bytes", "bytearray", "bool", "list", "dict", "set", "frozenset", "tuple")
+) | frozenset(
+    {
+        "datetime.datetime",
+        "datetime.date",
+        "datetime.time",
+        "datetime.timedelta",
+        "uuid.UUID",
+        "decimal.Decimal",
+        "msgspec.Raw",
+    }
+)
 _TYPING = ("typing.", "typing_extensions.", "collections.abc.")
 GENERICS = frozenset(
     [f"builtins.{n}" for n in ("list", "dict", "set", "frozenset", "tuple")]
-    + [p + n for p in _TYPING for n in ("List", "Dict", "Set", "FrozenSet", "Tuple", "Sequence",
-                                          "MutableSequence", "Mapping", "MutableMapping",
-                                          "Collection", "Optional", "Union")]
+    + [
+        p + n
+        for p in _TYPING
+        for n in (
+            "List",
+            "Dict",
+            "Set",
+            "FrozenSet",
+            "Tuple",
+            "Sequence",
+            "MutableSequence",
+            "Mapping",
+            "MutableMapping",
+            "Collection",
+            "Optional",
+            "Union",
+        )
+    ]
 )
 LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
-STRUCT_BASES = frozenset({"msgspec.Struct", "typing.NamedTuple", "typing.TypedDict",
-                          "typing_extensions.TypedDict", "typing.Generic"})
+STRUCT_BASES = frozenset(
+    {"msgspec.Struct", "typing.NamedTuple", "typing.TypedDict", "typing_extensions.TypedDict", "typing.Generic"}
+)
 ENUM_BASES = frozenset(f"enum.{n}" for n in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"))
 DATACLASS = "dataclasses.dataclass"
 
@@ -115,8 +138,10 @@ class TypeChecker:
         if "component" in kinds:
             return f"{sym.name} ({where}) is a component; pass data, or hold a weaver.Ref to it"
         if not ("struct" in kinds or decorated):
-            return (f"{sym.name} ({where}) is not serializable: make it a msgspec.Struct, a "
-                    "dataclass, an enum, or use builtin types")
+            return (
+                f"{sym.name} ({where}) is not serializable: make it a msgspec.Struct, a "
+                "dataclass, an enum, or use builtin types"
+            )
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign) and not _is_classvar(stmt.annotation):
                 reason = self._expr(module, stmt.annotation)

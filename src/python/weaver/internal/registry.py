@@ -68,9 +68,7 @@ def register(reg: Registration) -> None:
     if old is not None:
         if old.iface is reg.iface and old.impl is reg.impl:
             return
-        raise ValueError(
-            f"component {reg.name} registered twice: by {_qual(old.impl)} and {_qual(reg.impl)}"
-        )
+        raise ValueError(f"component {reg.name} registered twice: by {_qual(old.impl)} and {_qual(reg.impl)}")
     _by_name[reg.name] = reg
     _by_iface[reg.iface] = reg
 

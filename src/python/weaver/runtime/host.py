@@ -62,8 +62,10 @@ class ComponentHost:
         for reg in self.registrations.values():
             if reg.iface is iface:
                 return reg
-        raise KeyError(f"no component registered for {iface.__module__}.{iface.__qualname__}; "
-                       "is it implemented, and is its package's weaver_gen imported?")
+        raise KeyError(
+            f"no component registered for {iface.__module__}.{iface.__qualname__}; "
+            "is it implemented, and is its package's weaver_gen imported?"
+        )
 
     async def get(self, iface: type) -> Any:
         """What a `Ref[iface]` would hold here (creating the component if needed)."""

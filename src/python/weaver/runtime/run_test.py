@@ -27,9 +27,12 @@ SCRIPT = textwrap.dedent("""
 
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, *args], cwd=ROOT, text=True,
+        [sys.executable, "-c", SCRIPT, *args],
+        cwd=ROOT,
+        text=True,
         env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -59,8 +62,9 @@ def test_serves_then_shuts_down_in_reverse_order(sig: signal.Signals) -> None:
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
     # Main needs Store, which needs Audit (whose Ref back to Store is a cycle): deps init first.
-    assert ("EVENTS ['init Audit', 'init Store', 'init Main', "
-            "'shutdown Main', 'shutdown Store', 'shutdown Audit']") in out
+    assert (
+        "EVENTS ['init Audit', 'init Store', 'init Main', 'shutdown Main', 'shutdown Store', 'shutdown Audit']"
+    ) in out
 
 
 def test_config_file_sets_listener_and_bad_config_fails(tmp_path: Path) -> None:

@@ -96,4 +96,3 @@ async def start(
         yield app
     finally:
         await app.stop()
-

@@ -97,11 +97,13 @@ async def test_lifecycle_order_with_a_ref_cycle(mode: str) -> None:
     async with weaver.testing.start(APP, mode=mode) as app:
         await app.start_main()
     if mode == "local":  # Audit is created first and needs Store, which is initialised first
-        assert EVENTS == ["init Store", "init Audit", "init Main",
-                          "shutdown Main", "shutdown Audit", "shutdown Store"]
+        assert EVENTS == ["init Store", "init Audit", "init Main", "shutdown Main", "shutdown Audit", "shutdown Store"]
     else:
-        assert EVENTS[-3:] == ["shutdown Main", "shutdown Store", "shutdown Audit"] or \
-               EVENTS[-3:] == ["shutdown Main", "shutdown Audit", "shutdown Store"]
+        assert EVENTS[-3:] == ["shutdown Main", "shutdown Store", "shutdown Audit"] or EVENTS[-3:] == [
+            "shutdown Main",
+            "shutdown Audit",
+            "shutdown Store",
+        ]
         assert EVENTS[0].startswith("init") and len(EVENTS) == 6
 
 

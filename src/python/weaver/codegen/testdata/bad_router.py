@@ -20,3 +20,4 @@ class RoutedImpl(weaver.Implements[Routed]):
 # ERROR: bad_router.py:5: method Routed.unknown: routed by unknown argument 'user' (arguments: user_id)
 # ERROR: bad_router.py:8: method Routed.wrong_type: routing argument 'score' has type float; a router key must be str, int or bytes
 # ERROR: bad_router.py:11: method Routed.positional: write @weaver.routed(by="<argument name>")
+# ruff: noqa: E501

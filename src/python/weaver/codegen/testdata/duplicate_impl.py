@@ -13,3 +13,4 @@ class TwiceB(weaver.Implements[Twice]):
     async def ping(self) -> None: ...
 
 # ERROR: duplicate_impl.py:12: duplicate implementation of weaver.codegen.testdata.duplicate_impl.Twice: TwiceB and TwiceA (
+# ruff: noqa: E501

@@ -30,3 +30,4 @@ class BadImpl(weaver.Implements[Bad]):
 # ERROR: unserializable.py:18: method Bad.give: the result type cannot be serialized: field plain of Holder (
 # ERROR: unserializable.py:19: method Bad.anything: parameter 'x' has a type that cannot be serialized: typing.Any is not allowed
 # ERROR: unserializable.py:20: method Bad.callback: parameter 'f' has a type that cannot be serialized: weaver.Component (weaver.Component) is not a type msgspec can encode
+# ruff: noqa: E501

@@ -20,7 +20,7 @@ class Audit(weaver.Component):
 
 
 class AuditImpl(weaver.Implements[Audit]):
-    store: weaver.Ref["Store"]
+    store: weaver.Ref[Store]
 
     def __init__(self) -> None:
         self.events: list[str] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-from typing import Optional
 
 import msgspec
 
@@ -24,7 +23,7 @@ class Item:
 
 class Stamp(msgspec.Struct):
     at: datetime.datetime
-    note: Optional[str] = None
+    note: str | None = None  # noqa: UP007 - exercises typing.Optional in codegen
 
 
 Items = list[Item]

@@ -10,7 +10,7 @@ import msgspec
 import weaver
 
 from . import audit
-from .model import EVENTS, Items, Item, NotFound, Stamp
+from .model import EVENTS, Item, Items, NotFound, Stamp
 
 
 class Missing(weaver.AppError):
