@@ -7,6 +7,7 @@ time per connection. Kept dependency-free so that every variant is measured with
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -40,9 +41,26 @@ class HttpConnection:
         self._writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> HttpResponse:
-        """Send one request and read its response."""
+        """Send one request and read its response.
+
+        A kept-alive connection that the server closed while idle is reopened and the request
+        sent again, once, as browsers do.
+        """
+        reused = self._writer is not None and not self._writer.is_closing()
+        try:
+            return await self._request(method, path, headers, body)
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as e:
+            nothing_read = not isinstance(e, asyncio.IncompleteReadError) or not e.partial
+            if not (reused and nothing_read):
+                raise
+        return await self._request(method, path, headers, body)
+
+    async def _request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> HttpResponse:
         if self._writer is None or self._writer.is_closing():
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+            sock = self._writer.get_extra_info("socket")
+            if sock is not None:  # no Nagle delay between our small writes and the reply
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         assert self._reader is not None and self._writer is not None
         lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}", f"content-length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
