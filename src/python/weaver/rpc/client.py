@@ -73,9 +73,16 @@ class Connection(FramedProtocol):
                 raise DeadlineExceeded(f"deadline passed before calling {self.address}")
             head = frames.request_head(rid, key, len(payload), remaining, shard, trace, metadata)
         fut: asyncio.Future[bytes] = self._loop.create_future()
-        self._pending[rid] = fut
-        self.send(head)
-        self.send(payload)
+        pending = self._pending
+        frame = head + payload if len(payload) < 65536 else None
+        if pending or self._flush_pending or frame is None:
+            # Other calls are in flight: coalesce with them, written once per loop tick.
+            self.send(frame or head)
+            if frame is None:
+                self.send(payload)
+        else:
+            self._transport.write(frame)  # type: ignore[union-attr]  # idle: write at once
+        pending[rid] = fut
         if remaining is None:
             try:
                 return await fut
@@ -173,6 +180,7 @@ async def connect(
     timeout: float = 5.0,
     max_frame: int = frames.DEFAULT_MAX_FRAME,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
+    cls: type[Connection] = Connection,
 ) -> Connection:
     """Open a connection to `address` and complete the version handshake.
 
@@ -183,7 +191,7 @@ async def connect(
     loop = asyncio.get_running_loop()
 
     def factory() -> Connection:
-        return Connection(identity, address, max_frame, read_timeout)
+        return cls(identity, address, max_frame, read_timeout)
 
     try:
         async with asyncio.timeout(timeout):

@@ -188,10 +188,10 @@ class FrameReader:
     frame; the caller then closes the connection.
     """
 
-    __slots__ = ("_chunks", "_have", "_need", "_sink", "max_frame")
+    __slots__ = ("_chunks", "_have", "_need", "max_frame", "sink")
 
     def __init__(self, sink: FrameSink, max_frame: int = DEFAULT_MAX_FRAME) -> None:
-        self._sink = sink
+        self.sink = sink
         self.max_frame = max_frame
         self._chunks: list[bytes] = []
         self._have = 0
@@ -215,7 +215,7 @@ class FrameReader:
             data = chunk
         size = len(data)
         pos = 0
-        sink = self._sink
+        sink = self.sink
         unpack = HEADER.unpack_from
         while size - pos >= HEADER_SIZE:
             length, ftype, rid = unpack(data, pos)

@@ -178,6 +178,7 @@ class FramedProtocol(asyncio.Protocol):
             self.reject(str(e))
             return
         self.peer_hello = hello
+        self._reader.sink = self._on_frame  # later frames skip this method
         if self._timer is not None and not self._reader.partial:
             self._timer.cancel()
             self._timer = None

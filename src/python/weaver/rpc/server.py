@@ -24,6 +24,17 @@ from weaver.rpc.frames import FrameError, Hello
 from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, FramedProtocol, Identity, log
 
 _HEADER = frames.HEADER.pack
+_FIXED = frames.REQUEST_FIXED.unpack_from
+_FIXED_SIZE = frames.REQUEST_FIXED_SIZE
+_REQUEST = frames.REQUEST
+_RESPONSE = frames.RESPONSE
+_FLAG_DEADLINE = frames.FLAG_DEADLINE
+_PLAIN_FLAGS = frames.FLAG_DEADLINE | frames.FLAG_SHARD
+_copy_context = contextvars.copy_context
+_monotonic = time.monotonic
+_deadline_var = callctx.deadline
+_metadata_var = callctx.metadata
+_trace_var = callctx.trace
 
 
 class Server:
@@ -128,22 +139,21 @@ class ServerConnection(FramedProtocol):
         self.send(frames.hello_frame(self.identity.hello()))
 
     def _on_frame(self, ftype: int, rid: int, data: bytes, start: int, end: int) -> None:
-        if ftype == frames.REQUEST:
+        if ftype == _REQUEST:
+            if end - start >= _FIXED_SIZE:
+                key, flags, deadline, _ = _FIXED(data, start)
+                if not flags & ~_PLAIN_FLAGS and (not flags & _FLAG_DEADLINE or deadline >= 0.0):
+                    # The common case, decoded inline: no trace, no metadata.
+                    has_deadline = flags & _FLAG_DEADLINE
+                    payload = data[start + _FIXED_SIZE : end]
+                    self._request(rid, key, deadline if has_deadline else None, None, None, payload)
+                    return
             try:
                 req = frames.decode_request(data, start, end)
             except FrameError as e:
                 self.reject(f"bad request {rid}: {e}")
                 return
-            if rid in self._tasks:
-                self.reject(f"request id {rid} reused while still running")
-                return
-            handler = self.server.handlers.get(req.key)
-            if handler is None:
-                exc = LookupError(f"no method with key {req.key:#x} on this server")
-                self._reply_error(rid, exc, self.server.where(req.key))
-                return
-            ctx = contextvars.copy_context()
-            ctx.run(self._run, rid, handler, req, ctx)
+            self._request(rid, req.key, req.deadline, req.metadata, req.trace, req.payload)
         elif ftype == frames.CANCEL:
             task = self._tasks.get(rid)
             if task is not None:
@@ -153,33 +163,70 @@ class ServerConnection(FramedProtocol):
         else:
             self.reject(f"unexpected frame type {ftype} from a client")
 
-    def _run(self, rid: int, handler: Handler, req: frames.Request, ctx: contextvars.Context) -> None:
-        # Runs inside `ctx`, a copy of the context for this request only.
-        if req.deadline is not None:
-            callctx.deadline.set(time.monotonic() + req.deadline)
-        if req.metadata is not None:
-            callctx.metadata.set(req.metadata)
-        if req.trace is not None:
-            callctx.trace.set(req.trace)
+    def _request(
+        self,
+        rid: int,
+        key: int,
+        deadline: float | None,
+        metadata: dict[str, str] | None,
+        trace: frames.Trace | None,
+        payload: bytes,
+    ) -> None:
+        if rid in self._tasks:
+            self.reject(f"request id {rid} reused while still running")
+            return
+        handler = self.server.handlers.get(key)
+        if handler is None:
+            exc = LookupError(f"no method with key {key:#x} on this server")
+            self._reply_error(rid, exc, self.server.where(key))
+            return
+        ctx = _copy_context()
+        ctx.run(self._run, rid, key, handler, payload, deadline, metadata, trace, ctx)
+
+    def _run(
+        self,
+        rid: int,
+        key: int,
+        handler: Handler,
+        payload: bytes,
+        deadline: float | None,
+        metadata: dict[str, str] | None,
+        trace: frames.Trace | None,
+        ctx: contextvars.Context,
+    ) -> None:
+        # Runs inside `ctx`, this request's own copy of the context: set what the caller had.
+        if deadline is not None:
+            _deadline_var.set(_monotonic() + deadline)
+        elif _deadline_var.get() is not None:
+            _deadline_var.set(None)
+        if metadata is not None or _metadata_var.get() is not None:
+            _metadata_var.set(metadata)
+        if trace is not None or _trace_var.get() is not None:
+            _trace_var.set(trace)
         try:
-            coro = handler(req.payload)
-            result = inline.start(coro)  # type: ignore[arg-type]
-        except inline.Suspended as s:
-            task = self._loop.create_task(inline.resume(coro, s.future), context=ctx)  # type: ignore[arg-type]
-            self._tasks[rid] = task
-            if req.deadline is not None:
-                self._timers[rid] = self._loop.call_later(req.deadline, self._expire, rid)
-            task.add_done_callback(lambda t: self._finished(rid, req.key, t))
-            return
+            coro = handler(payload)
+            try:
+                yielded = coro.send(None)  # type: ignore[attr-defined]
+            except StopIteration as stop:
+                result = stop.value
+                if type(result) is bytes:
+                    self.send(_HEADER(len(result), _RESPONSE, rid) + result)
+                else:
+                    self._reply(rid, key, result)
+                return
+            # It is waiting for something: continue it in a task (see weaver.rpc.inline).
+            task = self._loop.create_task(inline.resume(coro, yielded), context=ctx)  # type: ignore[arg-type]
         except (Exception, asyncio.CancelledError) as e:  # noqa: BLE001 - sent to the caller
-            self._reply_error(rid, e, self.server.where(req.key))
+            self._reply_error(rid, e, self.server.where(key))
             return
-        self._reply(rid, req.key, result)
+        self._tasks[rid] = task
+        if deadline is not None:
+            self._timers[rid] = self._loop.call_later(deadline, self._expire, rid)
+        task.add_done_callback(lambda t: self._finished(rid, key, t))
 
     def _reply(self, rid: int, key: int, result: object) -> None:
         if isinstance(result, bytes):
-            self.send(_HEADER(len(result), frames.RESPONSE, rid))
-            self.send(result)
+            self.send(_HEADER(len(result), _RESPONSE, rid) + result)
         else:
             exc = TypeError(f"handler returned {type(result).__name__}, not bytes")
             self._reply_error(rid, exc, self.server.where(key))
