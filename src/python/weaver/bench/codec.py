@@ -76,6 +76,10 @@ def named(value: Any) -> Any:
 Row = tuple[Callable[[], object], Callable[[], object], bytes]
 
 
+def _decode_and_read(decode: Callable[[], object], read: Callable[[Any], None]) -> Callable[[], None]:
+    return lambda: read(decode())
+
+
 def rows(pb: Any, value: msgspec.Struct) -> dict[str, Row]:
     """codec name -> (encode, decode, encoded bytes) for one message."""
     decoder = codec.decoder(type(value))
@@ -106,7 +110,7 @@ def main() -> None:
     n = args.iterations
     with tempfile.TemporaryDirectory() as tmp:
         pb = load_proto(tmp)
-        from google.protobuf.internal import api_implementation
+        from google.protobuf.internal import api_implementation  # type: ignore[import-untyped]
 
         print(
             f"codec: encode + decode of one message into a typed object, best of 7 x {n:,}; "
@@ -122,7 +126,7 @@ def main() -> None:
                 e, d = best_ns(enc, n), best_ns(dec, n)
                 read = READERS[label]
                 # stdlib json yields plain dicts: fully built by decode, nothing typed to read.
-                dr = d if name.startswith("json (stdlib") else best_ns(lambda dec=dec, read=read: read(dec()), n)
+                dr = d if name.startswith("json (stdlib") else best_ns(_decode_and_read(dec, read), n)
                 if name == "protobuf":
                     pb_total, pb_size = e + dr, len(data)
                 print(

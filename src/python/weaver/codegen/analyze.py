@@ -91,7 +91,9 @@ class Analyzer:
         self.app.interfaces[name] = Interface(name, node.name, module, node, methods, fingerprint(node))
 
     def _method(self, module: Module, cls: ast.ClassDef, stmt: ast.stmt) -> Method | None:
-        add = lambda msg: self.problems.add(module.path, stmt, msg)  # noqa: E731
+        def add(message: str) -> None:
+            self.problems.add(module.path, stmt, message)
+
         if isinstance(stmt, ast.FunctionDef):
             add(f"method {cls.name}.{stmt.name} must be declared 'async def' (component methods are coroutines)")
             return None

@@ -42,9 +42,11 @@ def test_manifest_has_call_graph_listeners_and_fingerprints() -> None:
 
 def test_cli_generate_with_out_and_describe(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": ROOT}
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "weaver", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "weaver", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
     done = run(
         "generate",
         "--root",

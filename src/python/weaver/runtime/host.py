@@ -107,17 +107,17 @@ class ComponentHost:
         return obj
 
     async def _create(self, reg: Registration) -> object:
-        obj = reg.impl.__new__(reg.impl)
+        obj: Any = object.__new__(reg.impl)
         self._impls[reg.name] = obj
-        obj._weaver_name = reg.name  # type: ignore[attr-defined]
-        obj._weaver_logger = component_logger(reg.name, self.replica)  # type: ignore[attr-defined]
+        obj._weaver_name = reg.name
+        obj._weaver_logger = component_logger(reg.name, self.replica)
         if reg.config_type is not None:
-            obj._weaver_config = configmod.decode(self.config, reg.name, reg.config_type)  # type: ignore[attr-defined]
+            obj._weaver_config = configmod.decode(self.config, reg.name, reg.config_type)
         for field_name in reg.listeners:
             setattr(obj, field_name, self.listener(field_name))
         for field_name, target in sorted(reg.ref_fields.items()):
             setattr(obj, field_name, await self.ref(target))
-        obj.__init__()  # type: ignore[misc]
+        obj.__init__()
         init = getattr(obj, "init", None)
         if init is not None:
             await init()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from typing import Any, cast
 
 import pytest
 
@@ -48,7 +49,7 @@ async def test_rpc_mode_goes_through_the_codec() -> None:
 
 async def test_local_mode_is_a_direct_call() -> None:
     async with weaver.testing.start(APP, mode="local") as app:
-        store = app.get(Store)
+        store: Any = app.get(Store)
         impl = app.impl(Store)
         assert store.get.__self__ is impl and store.get.__func__ is type(impl).get
 
@@ -124,7 +125,7 @@ async def test_fakes_and_config(mode: str) -> None:
     config = {"weaver": {"testing": {"testapp": {"store": {"Store": {"capacity": 1}}}}}}
     async with weaver.testing.start(APP, mode=mode, fakes={Audit: fake}, config=config) as app:
         store = app.get(Store)
-        assert app.get(Audit) is fake
+        assert app.get(Audit) is cast(Any, fake)
         await store.put("a", Item("a", Color.RED))
         with pytest.raises(Missing, match="full at 1"):
             await store.put("b", Item("b", Color.RED))
