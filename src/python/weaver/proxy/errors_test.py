@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -142,3 +143,17 @@ async def test_backend_error_statuses_are_counted(stack: Stack) -> None:
         assert r.status == status and r.header("weaver-version") == "v1"
     s = proxy.snapshot().versions["v1"]
     assert (s.status_2xx, s.status_3xx, s.status_4xx, s.status_5xx, s.proxy_errors) == (2, 1, 1, 2, 0)
+
+
+async def test_idle_and_slow_head_connections_are_closed(stack: Stack) -> None:
+    a = await stack.backend("a")
+    proxy, addr = await stack.proxy({"v1": Version(1, [a.address])}, Limits(idle_timeout=0.2))
+    idle = await stack.client(addr)
+    assert (await idle.request("GET", "/")).status == 200
+    slow = await stack.client(addr)
+    slow.send(b"GET / HTTP/1.1\r\nHost: t\r\n")  # the head never ends
+    busy = await stack.client(addr)
+    pending = asyncio.create_task(busy.request("GET", "/slow?ms=400"))
+    assert await idle.closed(timeout=1) and await slow.closed(timeout=1)
+    assert (await pending).status == 200  # a request in flight is not idle
+    assert len(proxy.clients) == 1

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from weaver.proxy.backend import BackendConnection
     from weaver.proxy.stats import Counters
 
-_DROP_TO_BACKEND = (pin.HEADER.lower(), b"expect", b"x-forwarded-for")
+_TO_BACKEND = http1.skipping(pin.HEADER.lower(), b"expect", b"x-forwarded-for")
 
 
 class Exchange:
@@ -79,7 +79,7 @@ class Exchange:
     def request_head(self) -> bytes:
         """The head sent to the backend: end-to-end headers plus the version and forwarding."""
         lines = [self.method, b" ", self.url, b" HTTP/1.1\r\n"]
-        lines += http1.end_to_end(self.headers, _DROP_TO_BACKEND)
+        lines += http1.end_to_end(self.headers, _TO_BACKEND)
         lines.append(pin.HEADER + b": " + self.version.encode() + b"\r\n")
         lines.append(b"X-Forwarded-For: " + self.forwarded_for + b"\r\n")
         if self.upgrade:

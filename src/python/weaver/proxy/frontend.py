@@ -49,11 +49,31 @@ class ClientConnection(Relay):
         self._in_head = True
         self._head_bytes = 0
         self._events = 0  # heads and messages completed: a read that saw one is not all head
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]).encode() if isinstance(peer, tuple) else b"unknown"
+        self._arm_idle_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_idle_timer()
+        super().connection_lost(exc)
+
+    def _arm_idle_timer(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._idle_timer = loop.call_later(self.limits.idle_timeout, self._idle_expired)
+
+    def _disarm_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _idle_expired(self) -> None:
+        self._idle_timer = None
+        if self.current is None and self.incoming is None and self.upgrade_rest is None:
+            self.close_now()
 
     def data_received(self, data: bytes) -> None:
         if self.upgrade_rest is not None:
@@ -106,6 +126,7 @@ class ClientConnection(Relay):
             self._headers.append((name, value))  # not trailers, which are dropped
 
     def on_headers_complete(self) -> None:
+        self._disarm_idle_timer()
         self._in_head = False
         self._events += 1
         p = self.parser
@@ -186,6 +207,8 @@ class ClientConnection(Relay):
             self.start(self.current)
         elif self.pending_reject is not None:
             self._refuse(self.pending_reject)
+        elif not self.closing and self.incoming is None:
+            self._arm_idle_timer()
         self.update_reading()
 
     def reject(self, r: Reject) -> None:

@@ -34,22 +34,30 @@ def reason(status: int) -> bytes:
         return b"Unknown"
 
 
-def connection_tokens(headers: Headers) -> frozenset[bytes]:
-    """Header names listed in Connection, which are hop-by-hop too."""
-    tokens: set[bytes] = set()
-    for name, value in headers:
-        if name.lower() == b"connection":
-            tokens.update(t.strip().lower() for t in value.split(b","))
-    return frozenset(tokens)
+_PLAIN_TOKENS = frozenset({b"close", b"keep-alive", b"upgrade"})
 
 
-def end_to_end(headers: Headers, drop: Iterable[bytes] = ()) -> list[bytes]:
-    """Header lines (name: value CRLF) that go on, minus hop-by-hop ones and `drop`."""
-    skip = HOP_BY_HOP | connection_tokens(headers) | frozenset(drop)
+def skipping(*names: bytes) -> frozenset[bytes]:
+    """The set of (lower-case) header names `end_to_end` drops: hop-by-hop ones and `names`."""
+    return HOP_BY_HOP | frozenset(names)
+
+
+def end_to_end(headers: Headers, skip: frozenset[bytes]) -> list[bytes]:
+    """Header lines (name: value CRLF) that go on: not in `skip`, not named in Connection."""
     out = []
+    names = []
+    listed: set[bytes] = set()
     for name, value in headers:
-        if name.lower() not in skip:
-            out.append(name + b": " + value + b"\r\n")
+        n = name.lower()
+        if n in skip:
+            if n == b"connection":
+                listed.update(t.strip().lower() for t in value.split(b","))
+            continue
+        out.append(name + b": " + value + b"\r\n")
+        names.append(n)
+    listed -= _PLAIN_TOKENS
+    if listed:
+        out = [line for line, n in zip(out, names, strict=True) if n not in listed]
     return out
 
 

@@ -16,6 +16,9 @@ class Limits(msgspec.Struct, frozen=True):
     """Seconds to open a backend connection before trying the version's next backend."""
     max_idle_per_backend: int = 64
     """Idle keep-alive connections kept per (version, backend)."""
+    idle_timeout: float = 75.0
+    """Seconds a client connection may sit without a complete request head before it is closed
+    (idle keep-alive connections, and heads sent too slowly)."""
     linger: float = 1.0
     """Seconds to keep reading (and discarding) an unfinished request after an error response,
     so the client reads the response instead of a connection reset."""

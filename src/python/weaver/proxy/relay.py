@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS")
+_TO_CLIENT = http1.skipping(pin.HEADER.lower(), pin.REPINNED_HEADER.lower())
 
 
 class Relay(asyncio.Protocol):
@@ -126,7 +127,7 @@ class Relay(asyncio.Protocol):
         ex.response_started = True
         vid = ex.version.encode()
         lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason or http1.reason(status))]
-        lines += http1.end_to_end(headers, (b"weaver-version", b"weaver-repinned-from"))
+        lines += http1.end_to_end(headers, _TO_CLIENT)
         lines.append(pin.HEADER + b": " + vid + b"\r\n")
         if ex.route is not None and ex.route.repinned_from is not None:
             lines.append(pin.REPINNED_HEADER + b": " + ex.route.repinned_from.encode() + b"\r\n")
