@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 from collections.abc import Generator
@@ -48,7 +49,7 @@ class Listener:
 
         options: dict[str, Any] = {"http": "httptools", "interface": "asgi3", "lifespan": "off", "log_level": "warning"}
         options.update(uvicorn_options)
-        server = _Server(uvicorn.Config(app, **options))
+        server = _server_class()(uvicorn.Config(app, **options))
         task = asyncio.create_task(server.serve(sockets=[self.socket]))
         log.info("listener %s serving HTTP on http://%s", self.name, self.address)
         try:
@@ -83,26 +84,14 @@ def bind(name: str, address: str) -> Listener:
     return Listener(name, sock)
 
 
-def _make_server_class() -> type:
+@functools.cache
+def _server_class() -> type:
+    """uvicorn's Server without its signal handlers: the weaver runtime owns SIGINT/SIGTERM."""
     import uvicorn
 
     class Server(uvicorn.Server):
-        """uvicorn without its signal handlers: the weaver runtime owns SIGINT/SIGTERM."""
-
         @contextlib.contextmanager
         def capture_signals(self) -> Generator[None, None, None]:
             yield
 
     return Server
-
-
-class _LazyServer:
-    cls: type | None = None
-
-    def __call__(self, config: Any) -> Any:
-        if self.cls is None:
-            self.cls = _make_server_class()
-        return self.cls(config)
-
-
-_Server = _LazyServer()
