@@ -41,6 +41,8 @@ class Pool:
 
     def release(self, conn: BackendConnection) -> None:
         """`conn` finished an exchange cleanly: keep it for the next one."""
+        if conn.transport is not None:
+            conn.transport.resume_reading()  # a slow client may have paused it
         idle = self._idle.setdefault(conn.key, [])
         if len(idle) >= self.max_idle or (self._live is not None and conn.key not in self._live):
             conn.close()

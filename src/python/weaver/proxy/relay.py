@@ -223,6 +223,7 @@ class Relay(asyncio.Protocol):
         if ex.done:
             return
         ex.done = True
+        self._backend_paused = False  # that backend no longer holds the client back
         c = ex.counters
         if c is None:
             return

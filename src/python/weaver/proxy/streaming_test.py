@@ -126,3 +126,17 @@ async def test_stale_pooled_connection_is_retried_for_idempotent_request(stack: 
     await asyncio.sleep(0.05)
     assert (await c.request("GET", "/")).status == 200
     assert proxy.snapshot().versions["v1"].proxy_errors == 0
+
+
+async def test_slow_client_holds_back_the_backend(stack: Stack) -> None:
+    a = await stack.backend("a")
+    proxy, addr = await stack.proxy({"v1": Version(1, [a.address])})
+    c = await stack.client(addr)
+    c.send(b"GET /big?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n")
+    await asyncio.sleep(0.3)  # the client reads nothing meanwhile
+    (conn,) = proxy.clients
+    assert conn.transport is not None and conn.transport.get_write_buffer_size() < 1_000_000
+    r = await c.read_response()
+    assert r.complete and len(r.body) == 20_000_000
+    for _ in range(3):  # the pooled backend connection was resumed for the next exchange
+        assert (await c.request("GET", "/big?n=10")).body == b"b" * 10
