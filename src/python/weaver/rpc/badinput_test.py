@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from weaver.errors import CommunicationError
+from weaver.errors import CommunicationError, RemoteCallError
 from weaver.rpc import frames
 from weaver.rpc.client import connect
 from weaver.rpc.conftest import CLIENT, RawPeer, client_of, echo, serving
@@ -125,13 +125,32 @@ async def test_client_survives_a_server_sending_garbage() -> None:
         await srv.wait_closed()
 
 
+async def test_oversize_payload_fails_locally_and_oversize_reply_is_an_error() -> None:
+    async def big(payload: bytes) -> bytes:
+        return b"x" * 5000
+
+    async with serving({1: echo, 2: big}, max_frame=4000) as (_, address):
+        conn = await connect(address, CLIENT, max_frame=4000)
+        try:
+            with pytest.raises(ValueError, match="exceeds the frame limit"):
+                await conn.call(1, b"x" * 4000)  # never sent: the connection stays up
+            with pytest.raises(RemoteCallError, match="exceeds the frame limit"):
+                await conn.call(2, b"")
+            assert await conn.call(1, b"ok") == b"ok"
+        finally:
+            conn.close("done")
+
+
 async def test_oversize_reply_is_refused_by_the_client() -> None:
-    async with serving({1: echo}) as (_, address):
+    async def big(payload: bytes) -> bytes:
+        return b"x" * int(payload)
+
+    async with serving({1: big}) as (_, address):
         conn = await connect(address, CLIENT, max_frame=1000)
         try:
-            assert await conn.call(1, b"x" * 900) == b"x" * 900
+            assert await conn.call(1, b"900") == b"x" * 900
             with pytest.raises(CommunicationError, match="exceeds the limit"):
-                await conn.call(1, b"x" * 2000)
+                await conn.call(1, b"2000")
         finally:
             conn.close("done")
 
@@ -181,3 +200,23 @@ def test_fuzz_live_server(stream: bytes) -> None:
             assert len(server.connections) <= 2
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+async def test_a_client_that_does_not_read_is_not_read_either() -> None:
+    async def big(payload: bytes) -> bytes:
+        return b"x" * (1 << 20)
+
+    async with serving({1: big}) as (server, address):
+        peer = await RawPeer.open(address)
+        try:
+            for rid in range(1, 21):
+                peer.request(rid, 1, b"")
+            await asyncio.sleep(0.2)
+            [sconn] = server.connections
+            assert sconn.write_paused is not None  # over the high-water mark: reading paused
+            got = {(await peer.read_frame())[1] for _ in range(20)}
+            assert got == set(range(1, 21))
+            await asyncio.sleep(0.05)
+            assert sconn.write_paused is None
+        finally:
+            peer.close()

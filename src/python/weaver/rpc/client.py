@@ -46,6 +46,7 @@ class Connection(FramedProtocol):
         self._pending: dict[int, asyncio.Future[bytes]] = {}
         self._next_rid = 1
         self._pings: dict[int, asyncio.Future[None]] = {}
+        self._max_size = max_frame + frames.HEADER_SIZE
 
     @property
     def in_flight(self) -> int:
@@ -55,6 +56,10 @@ class Connection(FramedProtocol):
         """Call method `key` on the peer; raise what it raised or a CommunicationError."""
         if self.closed:
             raise CommunicationError(f"connection to {self.address} is closed: {self.close_reason}")
+        if self.write_paused is not None:
+            await self.write_paused  # the peer is not keeping up: wait instead of buffering more
+            if self.closed:
+                raise CommunicationError(f"connection to {self.address} is closed: {self.close_reason}")
         deadline = _deadline_var.get()
         rid = self._next_rid
         self._next_rid = rid + 1
@@ -72,6 +77,8 @@ class Connection(FramedProtocol):
             if remaining is not None and remaining <= 0.0:
                 raise DeadlineExceeded(f"deadline passed before calling {self.address}")
             head = frames.request_head(rid, key, len(payload), remaining, shard, trace, metadata)
+        if len(head) + len(payload) > self._max_size:
+            raise ValueError(f"payload of {len(payload)} bytes exceeds the frame limit ({self._reader.max_frame})")
         fut: asyncio.Future[bytes] = self._loop.create_future()
         pending = self._pending
         frame = head + payload if len(payload) < 65536 else None
@@ -116,7 +123,7 @@ class Connection(FramedProtocol):
     async def drain(self) -> None:
         """Wait for the calls in flight to finish, then close (a replica leaving the set)."""
         while self._pending and not self.closed:
-            await asyncio.gather(*self._pending.values(), return_exceptions=True)
+            await asyncio.wait(list(self._pending.values()))  # wait, unlike gather, never cancels them
         self.close("drained", level=logging.DEBUG)
 
     def _abandon(self, rid: int) -> None:

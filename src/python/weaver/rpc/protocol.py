@@ -67,6 +67,8 @@ class FramedProtocol(asyncio.Protocol):
         self._timer_rx = -1
         self._out: list[bytes] = []
         self._flush_pending = False
+        self.write_paused: asyncio.Future[None] | None = None
+        """Set while the transport's write buffer is over its high-water mark."""
 
     # Subclass hooks.
     def _on_hello(self, hello: Hello) -> None:
@@ -118,7 +120,17 @@ class FramedProtocol(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self.resume_writing()
         self._on_lost(self.close_reason)
+
+    # Flow control.
+    def pause_writing(self) -> None:
+        self.write_paused = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        paused, self.write_paused = self.write_paused, None
+        if paused is not None and not paused.done():
+            paused.set_result(None)
 
     # Writing.
     def send(self, data: bytes) -> None:
@@ -195,7 +207,7 @@ class FramedProtocol(asyncio.Protocol):
         if self.peer_hello is None:
             self.reject(f"no hello within {self._read_timeout:g}s")
         elif self._reader.partial:
-            if self._rx == self._timer_rx:
+            if self._rx == self._timer_rx and self.write_paused is None:  # not stalled by us
                 self.reject(f"peer stalled mid-frame for {self._read_timeout:g}s")
             else:
                 self._arm_timer()

@@ -85,10 +85,14 @@ class Server:
         """Stop listening, close every connection and cancel running handlers."""
         for srv in self._listeners:
             srv.close()
+        tasks = []
         for conn in list(self.connections):
+            tasks.extend(conn.cancel_all())
             conn.close("server shutting down", level=logging.INFO)
         for srv in self._listeners:
             await srv.wait_closed()
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)
         self._listeners.clear()
         for a in self.addresses:
             if a.startswith("unix://") and os.path.exists(a[7:]):
@@ -108,6 +112,7 @@ class ServerConnection(FramedProtocol):
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._expired: set[int] = set()
         self._receiving = False
+        self._small = min(server.max_frame, 65536)  # replies this small skip the checks in _reply
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -209,7 +214,7 @@ class ServerConnection(FramedProtocol):
                 yielded = coro.send(None)  # type: ignore[attr-defined]
             except StopIteration as stop:
                 result = stop.value
-                if type(result) is bytes:
+                if type(result) is bytes and len(result) <= self._small:
                     self.send(_HEADER(len(result), _RESPONSE, rid) + result)
                 else:
                     self._reply(rid, key, result)
@@ -225,11 +230,14 @@ class ServerConnection(FramedProtocol):
         task.add_done_callback(lambda t: self._finished(rid, key, t))
 
     def _reply(self, rid: int, key: int, result: object) -> None:
-        if isinstance(result, bytes):
-            self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-        else:
-            exc = TypeError(f"handler returned {type(result).__name__}, not bytes")
+        if not isinstance(result, bytes):
+            exc: Exception = TypeError(f"handler returned {type(result).__name__}, not bytes")
             self._reply_error(rid, exc, self.server.where(key))
+        elif len(result) > self.server.max_frame:
+            exc = ValueError(f"reply of {len(result)} bytes exceeds the frame limit ({self.server.max_frame})")
+            self._reply_error(rid, exc, self.server.where(key))
+        else:
+            self.send(_HEADER(len(result), _RESPONSE, rid) + result)
 
     def _reply_error(self, rid: int, exc: BaseException, where: str) -> None:
         if not self.closed:
@@ -261,10 +269,27 @@ class ServerConnection(FramedProtocol):
         else:
             self._reply(rid, key, task.result())
 
-    def _on_lost(self, reason: str) -> None:
-        self.server.connections.discard(self)
+    def pause_writing(self) -> None:
+        # The client is not reading its replies: stop reading its requests until it does.
+        super().pause_writing()
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._transport is not None and not self.closed:
+            self._transport.resume_reading()
+
+    def cancel_all(self) -> list[asyncio.Task[bytes]]:
+        """Cancel the handlers still running for this connection; return their tasks."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
-        for task in list(self._tasks.values()):
+        tasks = list(self._tasks.values())
+        for task in tasks:
             task.cancel()
+        return tasks
+
+    def _on_lost(self, reason: str) -> None:
+        self.server.connections.discard(self)
+        self.cancel_all()
