@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import PythonResolveField, PythonSourceField
 from pants.backend.python.util_rules.pex import PexProcess
@@ -19,7 +18,6 @@ from pants.engine.target import (
 from pants.engine.unions import UnionRule
 from pants.source.source_root import SourceRoot, SourceRootRequest, SourceRootsRequest, SourceRootsResult
 from pants.util.logging import LogLevel
-
 from weaver_pants.targets import WeaverComponentsSourcesField
 from weaver_pants.tool import WeaverTool, WeaverToolRequest
 

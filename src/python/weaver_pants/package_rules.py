@@ -36,7 +36,6 @@ from pants.engine.target import (
 )
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
-
 from weaver_pants.codegen_rules import source_root_args
 from weaver_pants.inference_rules import APP_ENTRY_MODULE
 from weaver_pants.targets import (
@@ -150,9 +149,8 @@ async def package_weaver_app(field_set: WeaverAppFieldSet) -> BuiltPackage:
         **description.manifest,
     }
     manifest_path = os.path.join(os.path.dirname(pex_path), f"{os.path.basename(pex_path)[:-4]}.manifest.json")
-    manifest_digest = await Get(
-        Digest, CreateDigest([FileContent(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())])
-    )
+    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    manifest_digest = await Get(Digest, CreateDigest([FileContent(manifest_path, manifest_text.encode())]))
     merged = await Get(Digest, MergeDigests([pex.digest, manifest_digest]))
     return BuiltPackage(
         merged,
