@@ -57,7 +57,8 @@ class Connection(FramedProtocol):
         if self.closed:
             raise CommunicationError(f"connection to {self.address} is closed: {self.close_reason}")
         if self.write_paused is not None:
-            await self.write_paused  # the peer is not keeping up: wait instead of buffering more
+            # The peer is not keeping up: wait instead of buffering more (shielded: the future is shared).
+            await asyncio.shield(self.write_paused)
             if self.closed:
                 raise CommunicationError(f"connection to {self.address} is closed: {self.close_reason}")
         deadline = _deadline_var.get()

@@ -112,6 +112,7 @@ class ServerConnection(FramedProtocol):
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._expired: set[int] = set()
         self._receiving = False
+        self._handlers = server.handlers  # the same dict: add_handlers updates it in place
         self._small = min(server.max_frame, 65536)  # replies this small skip the checks in _reply
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -119,14 +120,23 @@ class ServerConnection(FramedProtocol):
         self.server.connections.add(self)
 
     def data_received(self, data: bytes) -> None:
-        # Replies produced while reading this chunk go out in one write at the end.
+        # FramedProtocol.data_received, plus: replies produced while reading this chunk go out
+        # in one write at the end (written out in full: this is the hottest path).
+        if self.closed:
+            return
+        self._rx += 1
         self._receiving = True
         try:
-            super().data_received(data)
-        finally:
+            self._reader.feed(data)
+        except FrameError as e:
             self._receiving = False
+            self.reject(f"bad frame: {e}")
+            return
+        self._receiving = False
         if self._out:
             self.flush()
+        if self._reader.partial and self._timer is None and not self.closed:
+            self._arm_timer()
 
     def send(self, data: bytes) -> None:
         if self._receiving:
@@ -148,11 +158,14 @@ class ServerConnection(FramedProtocol):
             if end - start >= _FIXED_SIZE:
                 key, flags, deadline, _ = _FIXED(data, start)
                 if not flags & ~_PLAIN_FLAGS and (not flags & _FLAG_DEADLINE or deadline >= 0.0):
-                    # The common case, decoded inline: no trace, no metadata.
-                    has_deadline = flags & _FLAG_DEADLINE
-                    payload = data[start + _FIXED_SIZE : end]
-                    self._request(rid, key, deadline if has_deadline else None, None, None, payload)
-                    return
+                    # The common case, decoded inline: no trace, no metadata, a known method.
+                    handler = self._handlers.get(key)
+                    if handler is not None and rid not in self._tasks:
+                        payload = data[start + _FIXED_SIZE : end]
+                        dl = deadline if flags & _FLAG_DEADLINE else None
+                        ctx = _copy_context()
+                        ctx.run(self._run, rid, key, handler, payload, dl, None, None, ctx)
+                        return
             try:
                 req = frames.decode_request(data, start, end)
             except FrameError as e:
@@ -180,7 +193,7 @@ class ServerConnection(FramedProtocol):
         if rid in self._tasks:
             self.reject(f"request id {rid} reused while still running")
             return
-        handler = self.server.handlers.get(key)
+        handler = self._handlers.get(key)
         if handler is None:
             exc = LookupError(f"no method with key {key:#x} on this server")
             self._reply_error(rid, exc, self.server.where(key))
