@@ -196,3 +196,15 @@ def test_backoff_delays() -> None:
     for i, d in enumerate(first):
         nominal = backoff.INITIAL * backoff.FACTOR**i
         assert nominal * (1 - backoff.JITTER) <= d <= nominal
+
+
+async def test_routed_call_falls_back_to_the_next_replica_when_the_owner_is_down() -> None:
+    dead = await dead_address()
+    async with replicas(2) as (_, addresses), replica_set([dead, *addresses]) as rs:
+        # Find keys the dead replica owns; retriable calls for them land on a live replica.
+        owned = [k for k in (shard_hash(i) for i in range(100)) if rs._ring.owner(k) == dead][:5]
+        assert owned
+        for shard in owned:
+            first = await rs.call(WHO, b"", True, shard)
+            assert first in (b"r0", b"r1")
+            assert await rs.call(WHO, b"", True, shard) == first  # and stay there
