@@ -1,0 +1,1 @@
+"""Example and benchmark apps built with weaver."""
