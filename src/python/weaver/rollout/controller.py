@@ -1,0 +1,242 @@
+"""The rollout state machine: start the new version, shift traffic in gated steps, drain, finish.
+
+Every transition is saved before it takes effect in the proxy, and each phase re-applies the
+table it implies when entered, so `run()` on a saved state (resume) continues where a dead
+controller stopped. `abort()` turns any unfinished rollout into a rollback to the old version.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from weaver.proxy.stats import Snapshot, VersionStats, diff
+from weaver.rollout import schedule
+from weaver.rollout.gate import baseline_of, judge
+from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.ports import Clock, Deployer, Front, NullObserver, Observer, RealClock
+from weaver.rollout.state import RolloutState, save
+from weaver.rollout.tables import entries
+
+log = logging.getLogger("weaver.rollout")
+
+
+def short(version: str | None) -> str:
+    """A version ID as people read it."""
+    return "-" if version is None else version[:12]
+
+
+class Controller:
+    """Drives one app's rollout from its saved state to a terminal phase."""
+
+    def __init__(
+        self,
+        state: RolloutState,
+        paths: AppPaths,
+        front: Front,
+        deployer: Deployer,
+        clock: Clock | None = None,
+        observer: Observer | None = None,
+        tick_s: float = 1.0,
+    ) -> None:
+        self.state = state
+        self.paths = paths
+        self.front = front
+        self.deployer = deployer
+        self.clock = clock or RealClock()
+        self.observer = observer or NullObserver()
+        self.tick_s = tick_s
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def save(self) -> None:
+        save(self.paths.state, self.state)
+
+    def record(self, message: str) -> None:
+        """An event: kept in the state, logged and shown."""
+        self.state.note(message, self.clock.now())
+        log.info("%s: %s", self.state.app, message)
+        self.observer.event(message)
+
+    def apply(self) -> None:
+        self.front.apply(entries(self.state))
+
+    def enter(self, phase: str) -> None:
+        self.state.phase = phase  # type: ignore[assignment]
+        self.state.phase_started = self.clock.now()
+
+    # -- entry points -----------------------------------------------------------------------
+    def run(self) -> RolloutState:
+        """Run phases until the rollout is over; returns the final state."""
+        handlers = {
+            "starting": self._start,
+            "shifting": self._shift,
+            "draining": self._drain,
+            "rolling_back": self._roll_back,
+        }
+        while not self.state.over:
+            handlers[self.state.phase]()
+        return self.state
+
+    def resume(self) -> RolloutState:
+        """Continue a saved rollout; a step in progress restarts its window."""
+        if self.state.over:
+            raise RolloutError(f"the rollout of {self.state.app} is {self.state.phase}: nothing to resume")
+        if self.state.phase == "shifting":
+            self.state.phase_started = self.clock.now()
+        self.record(f"resumed in phase {self.state.phase}")
+        self.save()
+        return self.run()
+
+    def abort(self) -> RolloutState:
+        """Restore the old version (all traffic), stop the new one."""
+        if self.state.over:
+            raise RolloutError(f"the rollout of {self.state.app} is {self.state.phase}: nothing to abort")
+        self.state.aborted = True
+        self.state.reason = f"aborted by user in phase {self.state.phase}"
+        self.record(self.state.reason)
+        self.enter("rolling_back")
+        self.save()
+        return self.run()
+
+    # -- phases -----------------------------------------------------------------------------
+    def _start(self) -> None:
+        s, plan = self.state, self.state.plan
+        status = self.deployer.status(s.app, s.new)
+        if status is None or not status.alive:
+            self.deployer.start(s.app, s.new, Path(s.versions[s.new].pex))
+            self.record(f"started version {short(s.new)}")
+        deadline = s.phase_started + plan.start_timeout_s
+        while not (status := self.deployer.status(s.app, s.new)) or not status.healthy:
+            if self.clock.now() >= deadline:
+                detail = status.detail if status else "no status.json"
+                limit = schedule.format_duration(plan.start_timeout_s)
+                return self._begin_rollback(f"version {short(s.new)} not healthy within {limit} ({detail})")
+            self.clock.sleep(self.tick_s)
+        missing = sorted(set(s.listeners) - set(status.listeners))
+        if missing:
+            return self._begin_rollback(f"version {short(s.new)} has no listener {', '.join(missing)}")
+        s.versions[s.new].backends = {name: status.listeners[name] for name in s.listeners}
+        self.record(f"version {short(s.new)} healthy")
+        if s.old is None:
+            s.weights = {s.new: 100.0}
+            self._finish(f"first deployment: {short(s.new)} takes all traffic")
+            return
+        self.enter("shifting")
+        s.step = 0
+        s.weights = schedule.weights(s.plan.steps[0], s.old, s.new)
+        self.save()
+
+    def _shift(self) -> None:
+        s, plan = self.state, self.state.plan
+        self.apply()
+        pct = plan.steps[s.step]
+        label = f"step {s.step + 1}/{len(plan.steps)} ({pct:g}% to {short(s.new)})"
+        end = s.phase_started + plan.step_s
+        base = prev = self.front.snapshot()
+        while True:
+            self.clock.sleep(min(self.tick_s, max(0.0, end - self.clock.now())))
+            snap = self.front.snapshot()
+            window = diff(snap, base)
+            self.observer.tick(s, window, rates(snap, prev))
+            prev = snap
+            final = self.clock.now() >= end
+            verdict = judge(window.versions.get(s.new), window.versions.get(s.old or ""), s.baseline, plan.gate, final)
+            if verdict.decision == "rollback":
+                return self._begin_rollback(f"{label}: {verdict.reason}")
+            if final:
+                break
+        s.baseline = baseline_of(window.versions.get(s.old or ""), plan.gate) or s.baseline
+        self.record(f"{label} passed: {verdict.reason}")
+        if s.step + 1 < len(plan.steps):
+            s.step += 1
+            s.phase_started = self.clock.now()
+            s.weights = schedule.weights(plan.steps[s.step], s.old, s.new)
+        else:
+            self.enter("draining")
+            s.draining = [s.old] if s.old else []
+        self.save()
+
+    def _drain(self) -> None:
+        s, plan = self.state, self.state.plan
+        self.apply()
+        old = s.old or ""
+        deadline = s.phase_started + plan.drain_timeout_s
+        base = prev = self.front.snapshot()
+        while True:
+            snap = self.front.snapshot()
+            self.observer.tick(s, diff(snap, base), rates(snap, prev))
+            prev = snap
+            o = snap.versions.get(old, VersionStats())
+            idle = o.idle_s is None or o.idle_s >= plan.drain_idle_s
+            if o.in_flight + o.tunnels == 0 and idle:
+                self.record(f"version {short(old)} drained")
+                break
+            if self.clock.now() >= deadline:
+                self.record(
+                    f"drain of {short(old)} timed out after {schedule.format_duration(plan.drain_timeout_s)} "
+                    f"({o.in_flight} in flight, last request {o.idle_s}s ago): pinned sessions move"
+                )
+                break
+            self.clock.sleep(self.tick_s)
+        self._retire(old)
+        self._finish(f"version {short(s.new)} has all traffic")
+
+    def _roll_back(self) -> None:
+        s = self.state
+        old_runs = s.old is not None and s.old in s.versions and s.versions[s.old].stopped is None
+        s.weights = {s.old: 100.0} if old_runs and s.old else {}
+        s.draining = []
+        self.save()
+        self.apply()
+        self._retire(s.new)
+        s.live = s.old if old_runs else None
+        s.finished = self.clock.now()
+        self.enter("aborted" if s.aborted else "rolled_back")
+        self.record(f"rolled back to {short(s.live)}: {s.reason}")
+        self.save()
+
+    # -- transitions ------------------------------------------------------------------------
+    def _begin_rollback(self, reason: str) -> None:
+        self.state.reason = reason
+        self.record(f"rolling back: {reason}")
+        self.enter("rolling_back")
+        self.save()
+
+    def _finish(self, message: str) -> None:
+        s = self.state
+        s.live, s.finished = s.new, self.clock.now()
+        self.enter("done")
+        self.save()
+        self.apply()
+        self.record(message)
+        self.save()
+
+    def _retire(self, version: str) -> None:
+        """Take `version` out of the table, let its requests in flight finish, stop it."""
+        s = self.state
+        s.weights.pop(version, None)
+        if version in s.draining:
+            s.draining.remove(version)
+        self.save()
+        self.apply()
+        deadline = self.clock.now() + s.plan.stop_grace_s
+        while self.front.snapshot().versions.get(version, VersionStats()).in_flight > 0:
+            if self.clock.now() >= deadline:
+                break
+            self.clock.sleep(min(self.tick_s, 0.1))
+        deployed = s.versions.get(version)
+        if deployed is not None and deployed.stopped is None:
+            if self.deployer.status(s.app, version) is not None:
+                self.deployer.stop(s.app, version, s.plan.stop_grace_s)
+            deployed.stopped = self.clock.now()
+            self.record(f"stopped version {short(version)}")
+        self.save()
+
+
+def rates(later: Snapshot, earlier: Snapshot) -> dict[str, float]:
+    """Requests per second of each version between two snapshots."""
+    dt = later.taken_at - earlier.taken_at
+    if dt <= 0:
+        return {}
+    window = diff(later, earlier)
+    return {v: st.requests / dt for v, st in window.versions.items()}
