@@ -50,30 +50,40 @@ class ClientConnection(Relay):
         self._head_bytes = 0
         self._events = 0  # heads and messages completed: a read that saw one is not all head
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle_since: float | None = None  # when the connection last became idle
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]).encode() if isinstance(peer, tuple) else b"unknown"
+        self._loop = asyncio.get_running_loop()
         self._arm_idle_timer()
+        self._check_idle()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_idle_timer()
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         super().connection_lost(exc)
 
     def _arm_idle_timer(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._idle_timer = loop.call_later(self.limits.idle_timeout, self._idle_expired)
+        self._idle_since = self._loop.time()
 
     def _disarm_idle_timer(self) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
+        self._idle_since = None
 
-    def _idle_expired(self) -> None:
+    def _check_idle(self) -> None:
+        """One timer per connection, re-armed lazily: requests only note when they went idle."""
         self._idle_timer = None
-        if self.current is None and self.incoming is None and self.upgrade_rest is None:
-            self.close_now()
+        if self.closing:
+            return
+        delay = self.limits.idle_timeout
+        if self._idle_since is not None:
+            idle = self._loop.time() - self._idle_since
+            if idle >= delay * 0.999:
+                self.close_now()
+                return
+            delay -= idle
+        self._idle_timer = self._loop.call_later(delay, self._check_idle)
 
     def data_received(self, data: bytes) -> None:
         if self.upgrade_rest is not None:
@@ -244,6 +254,8 @@ class ClientConnection(Relay):
 
     def take_upgrade_bytes(self) -> bytes:
         """Client bytes that followed the upgrade request, for the tunnel."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()  # the connection is a tunnel now
         buffered = bytes(self.upgrade_rest or b"")
         self.upgrade_rest = None
         return buffered

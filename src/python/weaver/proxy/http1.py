@@ -42,10 +42,12 @@ def skipping(*names: bytes) -> frozenset[bytes]:
     return HOP_BY_HOP | frozenset(names)
 
 
-def end_to_end(headers: Headers, skip: frozenset[bytes]) -> list[bytes]:
-    """Header lines (name: value CRLF) that go on: not in `skip`, not named in Connection."""
+def end_to_end(headers: Headers, skip: frozenset[bytes], names: list[bytes] | None = None) -> list[bytes]:
+    """Header lines (name: value CRLF) that go on: not in `skip`, not named in Connection.
+    Their lower-case names are appended to `names` if given."""
     out = []
-    names = []
+    if names is None:
+        names = []
     listed: set[bytes] = set()
     for name, value in headers:
         n = name.lower()
@@ -58,6 +60,7 @@ def end_to_end(headers: Headers, skip: frozenset[bytes]) -> list[bytes]:
     listed -= _PLAIN_TOKENS
     if listed:
         out = [line for line, n in zip(out, names, strict=True) if n not in listed]
+        names[:] = [n for n in names if n not in listed]
     return out
 
 

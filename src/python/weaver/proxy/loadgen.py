@@ -3,8 +3,9 @@
 `python -m weaver.proxy.loadgen ADDR closed CONNS SECONDS` runs a closed loop (each connection
 sends as soon as its last response arrived) to find the saturation rate;
 `... open CONNS SECONDS RATE` sends Poisson arrivals at RATE/s (open loop) to measure latency.
-Prints one JSON object: rate, p50_us, p99_us, n, and for open loop the requests that found no
-idle connection (`queued`, which would mean the rate is too high to measure honestly).
+Prints one JSON object: rate, p50_us, p99_us, n (recorded), total (with warm-up), and for open
+loop the arrivals that found no idle connection (`queued`: the rate is too high to measure
+honestly, or the load generator was starved of CPU).
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ class _Gen:
         self.idle: deque[_Conn] = deque()
         self.backlog = 0
         self.queued = 0
+        self.total = 0
 
     def done(self, conn: _Conn, latency: float) -> None:
+        self.total += 1
         if self.recording:
             self.latencies.append(latency)
         if self.closed:
@@ -115,6 +118,7 @@ async def run(address: str, mode: str, conns: int, seconds: float, rate: float =
         "p99_us": lat[min(n - 1, int(n * 0.99))] * 1e6 if n else 0.0,
         "n": n,
         "queued": gen.queued,
+        "total": gen.total,
     }
 
 

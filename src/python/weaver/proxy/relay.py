@@ -127,7 +127,8 @@ class Relay(asyncio.Protocol):
         ex.response_started = True
         vid = ex.version.encode()
         lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason or http1.reason(status))]
-        lines += http1.end_to_end(headers, _TO_CLIENT)
+        names: list[bytes] = []
+        lines += http1.end_to_end(headers, _TO_CLIENT, names)
         lines.append(pin.HEADER + b": " + vid + b"\r\n")
         if ex.route is not None and ex.route.repinned_from is not None:
             lines.append(pin.REPINNED_HEADER + b": " + ex.route.repinned_from.encode() + b"\r\n")
@@ -137,8 +138,7 @@ class Relay(asyncio.Protocol):
             lines += [b"Upgrade: " + v + b"\r\n" for n, v in headers if n.lower() == b"upgrade"]
             lines.append(b"Connection: Upgrade\r\n")
         else:
-            framed = any(n.lower() == b"content-length" for n, _ in headers)
-            if not framed and ex.method != b"HEAD" and status >= 200 and status not in (204, 304):
+            if b"content-length" not in names and ex.method != b"HEAD" and status >= 200 and status not in (204, 304):
                 if ex.http11:
                     ex.chunked_out = True
                     lines.append(b"Transfer-Encoding: chunked\r\n")

@@ -16,7 +16,8 @@ Address = tuple[str, int]
 
 
 class Route:
-    """Where one request goes: a version, its backends in the order to try them."""
+    """Where one request goes: a version, its backends in the order to try them. Shared
+    between requests (treat as read-only)."""
 
     __slots__ = ("version", "backends", "pinned", "repinned_from")
 
@@ -28,11 +29,14 @@ class Route:
 
 
 class _Entry:
-    __slots__ = ("backends", "counter")
+    __slots__ = ("version", "backends", "counter", "pinned", "drawn")
 
-    def __init__(self, backends: list[Address]) -> None:
+    def __init__(self, version: str, backends: list[Address]) -> None:
+        self.version = version
         self.backends = backends
         self.counter = itertools.count()
+        self.pinned = Route(version, backends, True, None)  # reused when there is no rotation
+        self.drawn = Route(version, backends, False, None)
 
     def rotation(self) -> list[Address]:
         """The backends, starting at the next one in round-robin order."""
@@ -49,7 +53,7 @@ class Router:
     def __init__(self, table: Table, rng: random.Random | None = None) -> None:
         self.table = table
         self._rng = rng or random.Random()
-        self._entries = {vid: _Entry([parse_address(a) for a in v.backends]) for vid, v in table.versions.items()}
+        self._entries = {vid: _Entry(vid, [parse_address(a) for a in v.backends]) for vid, v in table.versions.items()}
         self._ids: list[str] = []
         self._cumulative: list[float] = []
         total = 0.0
@@ -71,14 +75,16 @@ class Router:
         if pin is not None:
             entry = self._entries.get(pin)
             if entry is not None:
-                return Route(pin, entry.rotation(), True, None)
+                return entry.pinned if len(entry.backends) <= 1 else Route(pin, entry.rotation(), True, None)
             repinned_from = pin if VERSION_ID.match(pin) else "invalid"
         if self._total <= 0:
             return None
         x = self._rng.random() * self._total
         i = min(bisect.bisect_right(self._cumulative, x), len(self._ids) - 1)
-        vid = self._ids[i]
-        return Route(vid, self._entries[vid].rotation(), False, repinned_from)
+        entry = self._entries[self._ids[i]]
+        if len(entry.backends) <= 1 and repinned_from is None:
+            return entry.drawn
+        return Route(entry.version, entry.rotation(), False, repinned_from)
 
     def addresses(self) -> set[tuple[str, Address]]:
         """(version, backend) pairs of this table, to prune idle pooled connections."""
