@@ -1,0 +1,1 @@
+"""Deployers: `weaver single ...` (one process) and `weaver multi ...` (local processes)."""

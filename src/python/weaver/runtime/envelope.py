@@ -1,0 +1,188 @@
+"""The envelope: starts one proclet process and relays between it and the manager.
+
+It owns the child's pipe (a socketpair; the child inherits one end as `WEAVER_PROCLET_FD`),
+answers its registration with the components to host and the current routing info, turns its
+`Logs` and its stdout/stderr lines into log entries, runs health checks, and stops it: `Stop`
+over the pipe first, then SIGTERM, then SIGKILL, each bounded in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import signal
+import socket
+import time
+from collections.abc import Callable
+
+from weaver.runtime import messages as m
+from weaver.runtime.groups import Group
+from weaver.runtime.launch import LaunchSpec
+from weaver.runtime.pipe import Pipe, PipeError
+from weaver.runtime.proclet_main import FD_ENV
+
+log = logging.getLogger("weaver.multi")
+
+
+class Envelope:
+    """One replica (process) of a group, as the manager sees it."""
+
+    def __init__(
+        self,
+        spec: LaunchSpec,
+        app: str,
+        version: str,
+        group: Group,
+        slot: int,
+        routing: Callable[[], dict[str, list[str]]],
+        on_change: Callable[[], None],
+        on_logs: Callable[[list[m.LogEntry]], None],
+    ) -> None:
+        self.spec = spec
+        self.app = app
+        self.version = version
+        self.group = group
+        self.slot = slot
+        self.replica = f"{group.name}.{slot}"
+        self._routing = routing
+        self._on_change = on_change
+        self._on_logs = on_logs
+        self.proc: asyncio.subprocess.Process | None = None
+        self.pipe: Pipe[m.ToEnvelope] | None = None
+        self.address = ""
+        self.started = False
+        self.healthy = False
+        self.last_ok = 0.0
+        self.listeners: dict[str, str] = {}
+        self.needs: set[str] = set()
+        self.started_at = 0.0
+        self._ids = itertools.count(1)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid if self.proc is not None else 0
+
+    async def start(self) -> None:
+        """Start the process (returns once it runs; registration arrives over the pipe)."""
+        parent, child = socket.socketpair()
+        try:
+            env = self.spec.environ(WEAVER_PROCLET="1", **{FD_ENV: str(child.fileno())}, WEAVER_REPLICA=self.replica)
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.spec.argv,
+                env=env,
+                pass_fds=(child.fileno(),),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,  # Ctrl-C reaches the manager only; it stops replicas in order
+            )
+        finally:
+            child.close()
+        self.started_at = self.last_ok = time.monotonic()
+        self.pipe = await Pipe.open(parent, m.ToEnvelope, f"pipe of replica {self.replica}")
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._tasks = [
+            asyncio.create_task(self._read(self.pipe)),
+            asyncio.create_task(self._capture(self.proc.stdout, "stdout", "INFO")),
+            asyncio.create_task(self._capture(self.proc.stderr, "stderr", "ERROR")),
+        ]
+
+    async def _read(self, pipe: Pipe[m.ToEnvelope]) -> None:
+        try:
+            while (msg := await pipe.recv()) is not None:
+                self.handle(msg)
+        except PipeError as e:
+            log.error("replica %s (pid %d): %s; killing it", self.replica, self.pid, e)
+            self.kill()
+        finally:
+            self.started = self.healthy = False
+            self._on_change()
+
+    def handle(self, msg: m.ToEnvelope) -> None:
+        """Act on one message from the proclet."""
+        assert self.pipe is not None
+        if isinstance(msg, m.Logs):
+            self._on_logs(msg.entries)
+        elif isinstance(msg, m.HealthReply):
+            if msg.healthy:
+                self.last_ok = time.monotonic()
+            if msg.healthy != self.healthy:
+                self.healthy = msg.healthy
+                self._on_change()
+        elif isinstance(msg, m.RegisterReplica):
+            if (msg.app, msg.version) != (self.app, self.version):
+                log.error("replica %s runs %s@%s, not %s@%s; killing it", self.replica, msg.app, msg.version,
+                          self.app, self.version)
+                self.kill()
+                return
+            self.address = msg.address
+            self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components)))
+            self.pipe.send(m.RoutingInfo(self._routing()))
+        elif isinstance(msg, m.ComponentsStarted):
+            self.started = self.healthy = True
+            self.last_ok = time.monotonic()
+            self._on_change()
+        elif isinstance(msg, m.ListenerReady):
+            self.listeners[msg.name] = msg.address
+            self._on_change()
+        elif isinstance(msg, m.StartComponent):
+            self.needs.add(msg.component)  # placement is static: every component already runs
+
+    async def _capture(self, stream: asyncio.StreamReader, source: str, level: str) -> None:
+        with contextlib.suppress(ConnectionError, ValueError):
+            while line := await stream.readline():
+                self._on_logs([m.LogEntry(
+                    app=self.app, version=self.version, component=source, replica=f"{self.replica}:{self.pid}",
+                    time=time.time(), level=level, msg=line.decode(errors="replace").rstrip("\n"),
+                    source=source, group=self.group.name,
+                )])
+
+    def send_routing(self, routing: dict[str, list[str]]) -> None:
+        if self.pipe is not None and self.address:
+            self.pipe.send(m.RoutingInfo(routing))
+
+    def check_health(self, timeout: float) -> bool:
+        """Send a health check; False if none was answered healthy for `timeout` seconds."""
+        if self.pipe is not None:
+            self.pipe.send(m.HealthCheck(next(self._ids)))
+        return time.monotonic() - self.last_ok < timeout
+
+    async def wait(self) -> int:
+        """Wait for the process to exit (and its pipe and output to drain); its exit status."""
+        assert self.proc is not None
+        code = await self.proc.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        if self.pipe is not None:
+            self.pipe.close()
+        self.started = self.healthy = False
+        return code
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(sig)
+
+    async def stop(self, grace: float) -> None:
+        """Ask the proclet to stop (calls in flight get `grace` s), then escalate to signals."""
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.healthy = False
+        if self.pipe is not None:
+            self.pipe.send(m.Stop(grace))
+        for sig, wait in ((None, grace + 2.0), (signal.SIGTERM, 2.0), (signal.SIGKILL, 5.0)):
+            if sig is not None:
+                self.kill(sig)
+            try:
+                async with asyncio.timeout(wait):
+                    await self.proc.wait()
+                return
+            except TimeoutError:
+                log.warning("replica %s (pid %d) did not stop in %.1fs; sending %s", self.replica, self.pid,
+                            wait, "SIGTERM" if sig is None else "SIGKILL")

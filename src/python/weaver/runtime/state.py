@@ -1,0 +1,79 @@
+"""Where multiprocess deployments keep their state, and the status.json they publish.
+
+`$WEAVER_STATE_DIR` or `${XDG_STATE_HOME:-~/.local/state}/weaver`; a deployment of (app,
+version) owns `multi/<app>/<version>/`: `status.json` (written atomically, removed at a clean
+stop), `logs.jsonl` (structured entries of every replica), `manager.log` (a detached manager's
+own output), `config.toml` (an inline config), `stop.json` (a stop request's grace period).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def root() -> Path:
+    """The per-user state directory."""
+    explicit = os.environ.get("WEAVER_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "weaver"
+
+
+def deployment_dir(app: str, version: str) -> Path:
+    """`<root>/multi/<app>/<version>`; app and version must be safe path parts."""
+    for what, value in (("app", app), ("version", version)):
+        if not _SAFE.match(value) or value in (".", ".."):
+            raise ValueError(f"{what} {value!r} cannot name a state directory (use letters, digits, . _ -)")
+    return root() / "multi" / app / version
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write `data` as JSON to `path` atomically (write a temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def deployments(app: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """(dir, status) of every deployment with a readable status.json, sorted by app, start time."""
+    base = root() / "multi"
+    found = []
+    for path in sorted(base.glob("*/*/status.json")):
+        if app is not None and path.parent.parent.name != app:
+            continue
+        try:
+            status = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(status, dict):
+            status["alive"] = pid_alive(int(status.get("manager_pid", 0)))
+            found.append((path.parent, status))
+    found.sort(key=lambda d: (str(d[1].get("app")), float(d[1].get("started", 0))))
+    yield from found
+
+
+def log_files(app: str | None = None) -> list[Path]:
+    """Every deployment's logs.jsonl (of `app` if given), live or not."""
+    pattern = f"{app}/*/logs.jsonl" if app else "*/*/logs.jsonl"
+    return sorted((root() / "multi").glob(pattern))
