@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import random
 import time
 
+import pytest
+
+from weaver.errors import RemoteCallError
 from weaver.internal import callctx
-from weaver.rpc import inline
+from weaver.rpc import eager
 from weaver.rpc.conftest import client_of, echo, serving
 
 
@@ -90,42 +94,58 @@ async def test_unix_socket(tmp_path: object) -> None:
         await server.close()
 
 
-async def test_inline_start_and_resume() -> None:
+async def test_handlers_run_as_real_tasks_inline_or_not() -> None:
+    """asyncio.timeout and TaskGroup need a current task, before and after a suspension."""
+
+    async def quick(payload: bytes) -> bytes:
+        async with asyncio.timeout(5):
+            return b"current" if asyncio.current_task() is not None else b"none"
+
+    async def grouped(payload: bytes) -> bytes:
+        async with asyncio.TaskGroup() as tg:
+            first = tg.create_task(asyncio.sleep(0.001, b"a"))
+            second = tg.create_task(asyncio.sleep(0.002, b"b"))
+        async with asyncio.timeout(5):
+            await asyncio.sleep(0)
+        return first.result() + second.result()
+
+    async with serving({1: quick, 2: grouped}) as (_, address):
+        async with client_of(address) as conn:
+            assert await conn.call(1, b"") == b"current"
+            assert await conn.call(2, b"") == b"ab"
+
+
+async def test_eager_start_runs_the_first_step_synchronously() -> None:
+    loop = asyncio.get_running_loop()
+    steps: list[str] = []
+
     async def quick() -> bytes:
+        steps.append("quick")
         return b"q"
 
     async def slow() -> bytes:
-        await asyncio.sleep(0)
+        steps.append("slow")
         await asyncio.sleep(0.001)
         return b"s"
 
-    assert inline.start(quick()) == b"q"
-    coro = slow()
-    try:
-        inline.start(coro)
-    except inline.Suspended as s:
-        assert await asyncio.create_task(inline.resume(coro, s.future)) == b"s"
-    else:
-        raise AssertionError("slow() should suspend")
+    def from_callback(done: asyncio.Future[None]) -> None:
+        # Protocol callbacks run outside any task; so does this.
+        t1 = eager.start(quick(), loop, contextvars.copy_context())
+        assert t1.done() and t1.result() == b"q"
+        t2 = eager.start(slow(), loop, contextvars.copy_context())
+        assert steps == ["quick", "slow"] and not t2.done()
+        t2.add_done_callback(lambda t: done.set_result(None))
+
+    done: asyncio.Future[None] = loop.create_future()
+    loop.call_soon(from_callback, done)
+    await asyncio.wait_for(done, 2)
 
 
-async def test_resumed_handler_can_be_cancelled() -> None:
-    cancelled = asyncio.Event()
+async def test_handler_that_cancels_itself_gets_an_error_reply() -> None:
+    async def self_cancel(payload: bytes) -> bytes:
+        raise asyncio.CancelledError()
 
-    async def forever() -> bytes:
-        try:
-            await asyncio.sleep(100)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return b""
-
-    coro = forever()
-    try:
-        inline.start(coro)
-    except inline.Suspended as s:
-        task = asyncio.create_task(inline.resume(coro, s.future))
-    await asyncio.sleep(0)
-    task.cancel()
-    await asyncio.wait_for(cancelled.wait(), 2)
-    assert task.cancelled() or isinstance(task.exception(), asyncio.CancelledError)
+    async with serving({1: self_cancel}) as (_, address):
+        async with client_of(address) as conn:
+            with pytest.raises(RemoteCallError, match="CancelledError"):
+                await asyncio.wait_for(conn.call(1, b""), 2)

@@ -84,7 +84,7 @@ class Replica:
 
     def mark_failed(self) -> None:
         """A call failed to communicate: skip this replica for a moment."""
-        self.unhealthy_until = time.monotonic() + 0.01
+        self.unhealthy_until = max(self.unhealthy_until, time.monotonic() + 0.01)
 
     def retire(self) -> None:
         """No new calls; close once the calls in flight are done."""

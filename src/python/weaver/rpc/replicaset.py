@@ -87,23 +87,34 @@ class ReplicaSet:
                 except DeadlineExceeded:
                     raise
                 except CommunicationError:
+                    replica.mark_failed()
                     if not retriable:
                         raise
-                    replica.mark_failed()
-                    return await self._call(key, payload, retriable, shard, 1, None)
-        return await self._call(key, payload, retriable, shard, 0, replica)
+                    return await self._call(key, payload, retriable, shard, None, [replica])
+        return await self._call(key, payload, retriable, shard, replica, [])
 
     async def _call(
-        self, key: int, payload: bytes, retriable: bool, shard: int | None, attempt: int, replica: Replica | None
+        self,
+        key: int,
+        payload: bytes,
+        retriable: bool,
+        shard: int | None,
+        replica: Replica | None,
+        failed: list[Replica],
     ) -> bytes:
-        """The slow path: connect if needed, retry if allowed; `replica` is a first choice."""
+        """The slow path: connect if needed, retry if allowed.
+
+        `replica` is a first choice; `failed` holds the replicas that already failed this
+        call (tried last, if at all).
+        """
         delays = backoff.delays()
+        attempt = len(failed)
         while True:
             if attempt:
                 await self._pause(next(delays), attempt)
             attempt += 1
             if replica is None or not replica.healthy(time.monotonic()):
-                replica = self._pick(shard)
+                replica = self._pick(shard, failed)
             try:
                 if replica is None:
                     raise CommunicationError(f"no replicas of {self.name}")
@@ -116,6 +127,7 @@ class ReplicaSet:
             except CommunicationError:
                 if replica is not None:
                     replica.mark_failed()
+                    failed.append(replica)
                     replica = None
                 if not retriable:
                     raise
@@ -128,14 +140,14 @@ class ReplicaSet:
             raise DeadlineExceeded(f"deadline passed retrying a call to {self.name} (attempt {attempt})")
         await asyncio.sleep(delay)
 
-    def _pick(self, shard: int | None) -> Replica | None:
-        """A healthy replica (or, if none is healthy, any) for this call."""
+    def _pick(self, shard: int | None, failed: list[Replica]) -> Replica | None:
+        """A healthy replica that has not failed this call, or failing that, any replica."""
         now = time.monotonic()
         if shard is not None:
             fallback = None
             for address in self._ring.successors(shard):
                 replica = self.replicas[address]
-                if replica.healthy(now):
+                if replica.healthy(now) and replica not in failed:
                     return replica
                 fallback = fallback or replica
             return fallback
@@ -143,6 +155,6 @@ class ReplicaSet:
         n = len(order)
         for _ in range(n):
             self._rr = i = (self._rr + 1) % n
-            if order[i].healthy(now):
+            if order[i].healthy(now) and order[i] not in failed:
                 return order[i]
         return order[self._rr] if n else None

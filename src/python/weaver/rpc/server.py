@@ -1,9 +1,10 @@
 """The server side: accept connections, check the peer's version, run handlers.
 
-A handler runs inline in the reading callback when it finishes without suspending; otherwise
-it continues in a task that is cancelled when the caller's deadline passes, when the caller
-sends a cancel frame, or when the connection goes away. Each request runs in its own copy of
-the context, with `callctx` set from the request.
+A handler starts as an eager task inside the reading callback (see `weaver.rpc.eager`): one
+that finishes without suspending is answered at once, with no scheduling at all; one that
+suspends continues as that same task, cancelled when the caller's deadline passes, when the
+caller sends a cancel frame, or when the connection goes away. Each request runs in its own
+copy of the context, with `callctx` set from the request.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from weaver.errors import DeadlineExceeded, encode_error
 from weaver.internal import callctx
 from weaver.internal.caller import Handler
 from weaver.rpc import address as addr
-from weaver.rpc import frames, inline
+from weaver.rpc import eager, frames
 from weaver.rpc.frames import FrameError, Hello
 from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, FramedProtocol, Identity, log
 
@@ -31,10 +32,18 @@ _RESPONSE = frames.RESPONSE
 _FLAG_DEADLINE = frames.FLAG_DEADLINE
 _PLAIN_FLAGS = frames.FLAG_DEADLINE | frames.FLAG_SHARD
 _copy_context = contextvars.copy_context
+_start = eager.start
 _monotonic = time.monotonic
 _deadline_var = callctx.deadline
 _metadata_var = callctx.metadata
 _trace_var = callctx.trace
+
+
+def _set_callctx(deadline: float | None, metadata: dict[str, str] | None, trace: frames.Trace | None) -> None:
+    # Run inside a request's context: what the caller had, and nothing from elsewhere.
+    _deadline_var.set(None if deadline is None else _monotonic() + deadline)
+    _metadata_var.set(metadata)
+    _trace_var.set(trace)
 
 
 class Server:
@@ -111,6 +120,7 @@ class ServerConnection(FramedProtocol):
         self._tasks: dict[int, asyncio.Task[bytes]] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._expired: set[int] = set()
+        self._abandoned: set[int] = set()  # cancelled at the caller's request: no reply
         self._receiving = False
         self._handlers = server.handlers  # the same dict: add_handlers updates it in place
         self._small = min(server.max_frame, 65536)  # replies this small skip the checks in _reply
@@ -163,8 +173,7 @@ class ServerConnection(FramedProtocol):
                     if handler is not None and rid not in self._tasks:
                         payload = data[start + _FIXED_SIZE : end]
                         dl = deadline if flags & _FLAG_DEADLINE else None
-                        ctx = _copy_context()
-                        ctx.run(self._run, rid, key, handler, payload, dl, None, None, ctx)
+                        self._run(rid, key, handler, payload, dl, None, None)
                         return
             try:
                 req = frames.decode_request(data, start, end)
@@ -175,6 +184,7 @@ class ServerConnection(FramedProtocol):
         elif ftype == frames.CANCEL:
             task = self._tasks.get(rid)
             if task is not None:
+                self._abandoned.add(rid)
                 task.cancel()
         elif ftype == frames.PING:
             self.send(frames.frame(frames.PONG, rid))
@@ -198,8 +208,7 @@ class ServerConnection(FramedProtocol):
             exc = LookupError(f"no method with key {key:#x} on this server")
             self._reply_error(rid, exc, self.server.where(key))
             return
-        ctx = _copy_context()
-        ctx.run(self._run, rid, key, handler, payload, deadline, metadata, trace, ctx)
+        self._run(rid, key, handler, payload, deadline, metadata, trace)
 
     def _run(
         self,
@@ -210,32 +219,30 @@ class ServerConnection(FramedProtocol):
         deadline: float | None,
         metadata: dict[str, str] | None,
         trace: frames.Trace | None,
-        ctx: contextvars.Context,
     ) -> None:
-        # Runs inside `ctx`, this request's own copy of the context: set what the caller had.
-        if deadline is not None:
-            _deadline_var.set(_monotonic() + deadline)
-        elif _deadline_var.get() is not None:
-            _deadline_var.set(None)
-        if metadata is not None or _metadata_var.get() is not None:
-            _metadata_var.set(metadata)
-        if trace is not None or _trace_var.get() is not None:
-            _trace_var.set(trace)
+        # Each request runs in its own copy of the context, holding what the caller had.
+        ctx = _copy_context()
+        if (
+            deadline is not None
+            or metadata is not None
+            or trace is not None
+            or _deadline_var.get() is not None
+            or _metadata_var.get() is not None
+            or _trace_var.get() is not None
+        ):
+            ctx.run(_set_callctx, deadline, metadata, trace)
         try:
-            coro = handler(payload)
-            try:
-                yielded = coro.send(None)  # type: ignore[attr-defined]
-            except StopIteration as stop:
-                result = stop.value
+            task = _start(handler(payload), self._loop, ctx)  # runs until done or suspended
+        except Exception as e:  # noqa: BLE001 - handler() itself failed: sent to the caller
+            self._reply_error(rid, e, self.server.where(key))
+            return
+        if task.done():
+            if not task.cancelled() and task.exception() is None:
+                result = task.result()
                 if type(result) is bytes and len(result) <= self._small:
                     self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-                else:
-                    self._reply(rid, key, result)
-                return
-            # It is waiting for something: continue it in a task (see weaver.rpc.inline).
-            task = self._loop.create_task(inline.resume(coro, yielded), context=ctx)  # type: ignore[arg-type]
-        except (Exception, asyncio.CancelledError) as e:  # noqa: BLE001 - sent to the caller
-            self._reply_error(rid, e, self.server.where(key))
+                    return
+            self._finished(rid, key, task)
             return
         self._tasks[rid] = task
         if deadline is not None:
@@ -270,12 +277,16 @@ class ServerConnection(FramedProtocol):
             timer.cancel()
         expired = rid in self._expired
         self._expired.discard(rid)
-        if self.closed:
-            return
+        abandoned = rid in self._abandoned
+        self._abandoned.discard(rid)
+        if self.closed or abandoned:
+            return  # nobody is waiting for this reply
         if task.cancelled():
             if expired:
                 self._reply_error(rid, DeadlineExceeded("deadline passed"), self.server.where(key))
-            return  # cancelled by the caller: it is no longer waiting
+            else:  # the handler cancelled itself
+                self._reply_error(rid, asyncio.CancelledError("handler was cancelled"), self.server.where(key))
+            return
         exc = task.exception()
         if exc is not None:
             self._reply_error(rid, exc, self.server.where(key))
