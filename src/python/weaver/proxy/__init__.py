@@ -24,6 +24,14 @@ large, 413 body too large (limits.Limits), 503 no version takes traffic or the c
 has no backends, 502 no backend of the version reachable or it failed before responding. A
 backend dying mid-response closes the client connection (the response is visibly truncated).
 
+HTTP: HTTP/1.1 with keep-alive to clients and pooled keep-alive to backends; bodies stream
+both ways (Content-Length or chunked, re-framed, never buffered whole; a slow reader pauses
+the writer); pipelined requests are answered in order; Expect: 100-continue is answered by
+the proxy; WebSocket (any Upgrade) is spliced after the backend's 101. HTTP/1.0 clients are
+served with Connection: close. Not supported: HTTP/2, TLS, trailers (dropped), transfer
+codings other than chunked. Idle client connections close after Limits.idle_timeout; there
+is no response timeout (long polls are legitimate).
+
 In-process API (for the rollout controller in the same process)
     proxy = Proxy(table, Limits(...)); await proxy.listen(host, port)
     proxy.set_table(Table({...}))        # atomic; connections and requests in flight unaffected
