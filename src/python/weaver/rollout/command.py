@@ -1,0 +1,202 @@
+"""`weaver rollout deploy | status | resume | abort | stop`: the rollout controller's CLI.
+
+    weaver rollout deploy --pex APP.pex --manifest APP.manifest.json [--duration 10m]
+        [--steps 10,25,50,100] [--listen NAME=HOST:PORT] [--error-margin 0.01]
+        [--latency-margin 1.5] [--latency-slack 10ms] [--min-requests 20]
+        [--drain-timeout 60s] [--drain-idle 2s] [--start-timeout 120s]
+    weaver rollout status [APP] [--json]     the saved state, the controller and the proxy
+    weaver rollout resume APP                continue after a controller died
+    weaver rollout abort APP                 all traffic back to the old version, stop the new
+    weaver rollout stop APP                  stop every version of APP and its proxy
+
+Exit status: 0 done (or aborted as asked), 1 error, 2 bad usage, 3 rolled back, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from weaver.rollout import schedule
+from weaver.rollout.begin import AlreadyLive, begin
+from weaver.rollout.controller import Controller, short
+from weaver.rollout.deployer import MultiDeployer
+from weaver.rollout.display import Display
+from weaver.rollout.front import ProxyFront
+from weaver.rollout.lock import ControllerLock
+from weaver.rollout.package import keep_pex, load_package, parse_listen
+from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.report import print_status
+from weaver.rollout.state import Gate, Plan, RolloutState, load, save
+
+
+def register(sub: Any) -> None:
+    """Add `rollout` to the `weaver` command's subparsers."""
+    p = sub.add_parser("rollout", help="roll out a new app version through the version-pinning proxy")
+    rs = p.add_subparsers(dest="rollout_command", required=True)
+    d = rs.add_parser("deploy", help="roll out a built PEX (what `pants run deploy:rollout` runs)")
+    d.add_argument("--pex", required=True, type=Path, help="the app PEX (its sha256 is the version)")
+    d.add_argument("--manifest", required=True, type=Path, help="the manifest JSON built with it")
+    d.add_argument("--duration", default="10m", help="time to shift all traffic (default 10m)")
+    d.add_argument("--steps", default="10,25,50,100", help="new version's percentages (default 10,25,50,100)")
+    d.add_argument("--listen", action="append", default=[], metavar="NAME=HOST:PORT", help="public address")
+    d.add_argument("--error-margin", type=float, default=0.01, help="tolerated extra error ratio (0.01)")
+    d.add_argument("--latency-margin", type=float, default=1.5, help="tolerated p99 factor (1.5)")
+    d.add_argument("--latency-slack", default="10ms", help="ignore p99 differences below this (10ms)")
+    d.add_argument("--min-requests", type=int, default=20, help="requests before judging mid-step (20)")
+    d.add_argument("--drain-timeout", default="60s", help="max wait for pinned sessions of the old version")
+    d.add_argument("--drain-idle", default="2s", help="old version drained after this long without requests")
+    d.add_argument("--start-timeout", default="120s", help="max wait for the new version to be healthy")
+    d.add_argument("--tick", default="1s", help=argparse.SUPPRESS)
+    s = rs.add_parser("status", help="show the rollout state of APP (or of every app)")
+    s.add_argument("app", nargs="?")
+    s.add_argument("--json", action="store_true", help="print the saved state as JSON")
+    for name, text in (
+        ("resume", "continue an interrupted rollout"),
+        ("abort", "send all traffic back to the old version and stop the new one"),
+        ("stop", "stop every version of APP and its proxy"),
+    ):
+        rs.add_parser(name, help=text).add_argument("app")
+    x = rs.add_parser("_proxy", help="(internal) run APP's proxy process")
+    x.add_argument("app")
+    x.add_argument("--listen", action="append", default=[])
+
+
+def plan_of(args: argparse.Namespace) -> Plan:
+    """The Plan the deploy flags describe (RolloutError naming the bad flag)."""
+    steps = schedule.parse_steps(args.steps)
+    duration = schedule.parse_duration(args.duration, "--duration")
+    if not 0 <= args.error_margin <= 1:
+        raise RolloutError(f"--error-margin {args.error_margin}: must be a ratio in [0, 1]")
+    if not args.latency_margin >= 1:
+        raise RolloutError(f"--latency-margin {args.latency_margin}: must be >= 1")
+    if args.min_requests < 1:
+        raise RolloutError(f"--min-requests {args.min_requests}: must be >= 1")
+    gate = Gate(
+        error_margin=args.error_margin,
+        latency_margin=args.latency_margin,
+        latency_slack_s=schedule.parse_duration(args.latency_slack, "--latency-slack"),
+        min_requests=args.min_requests,
+    )
+    return Plan(
+        steps=steps,
+        step_s=duration / len(steps),
+        drain_timeout_s=schedule.parse_duration(args.drain_timeout, "--drain-timeout"),
+        drain_idle_s=schedule.parse_duration(args.drain_idle, "--drain-idle"),
+        start_timeout_s=schedule.parse_duration(args.start_timeout, "--start-timeout"),
+        gate=gate,
+    )
+
+
+def _log_to(paths: AppPaths) -> None:
+    log = logging.getLogger("weaver.rollout")
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(paths.log)
+    handler.setFormatter(logging.Formatter("%(asctime)s pid %(process)d %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float) -> int:
+    """Run the controller on `state` (action: run, resume or abort) with a live display."""
+    front = ProxyFront(paths)
+    state.listeners = front.ensure(state.listeners)
+    save(paths.state, state)
+    display = Display()
+    controller = Controller(state, paths, front, MultiDeployer(), observer=display, tick_s=tick)
+    try:
+        final = getattr(controller, action)()
+    except KeyboardInterrupt:
+        display.close()
+        print(
+            f"controller interrupted: the proxy and the versions keep serving; "
+            f"`weaver rollout resume {state.app}` or `weaver rollout abort {state.app}`",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        display.close()
+    listen = ", ".join(f"{k}=http://{v}" for k, v in final.listeners.items())
+    if final.phase == "rolled_back":
+        print(f"ROLLED BACK to {short(final.live)}: {final.reason}", file=sys.stderr)
+        return 3
+    print(f"{final.phase}: {short(final.live)} serves {state.app} on {listen or '(no listeners)'}")
+    return 0
+
+
+def deploy(args: argparse.Namespace) -> int:
+    package = load_package(args.pex, args.manifest, parse_listen(args.listen))
+    plan = plan_of(args)
+    tick = schedule.parse_duration(args.tick, "--tick")
+    paths = AppPaths(package.app)
+    with ControllerLock(paths.lock, package.app):
+        _log_to(paths)
+        try:
+            state = begin(
+                package.app, package.version, "", package.listeners, plan, load(paths.state), MultiDeployer(),
+                time.time(),
+            )  # fmt: skip
+        except AlreadyLive as e:
+            print(f"{e}: nothing to do")
+            return 0
+        state.versions[package.version].pex = str(keep_pex(package, paths.pex(package.version)))
+        return _drive(paths, state, "run", tick)
+
+
+def pick_up(app: str, action: str) -> int:
+    paths = AppPaths(app)
+    with ControllerLock(paths.lock, app):
+        _log_to(paths)
+        state = load(paths.state)
+        if state is None:
+            raise RolloutError(f"no rollout of {app} in {paths.state}")
+        if state.over:
+            raise RolloutError(f"the rollout of {app} is {state.phase}: nothing to {action}")
+        return _drive(paths, state, action, 1.0)
+
+
+def stop(app: str) -> int:
+    paths = AppPaths(app)
+    with ControllerLock(paths.lock, app):
+        _log_to(paths)
+        state = load(paths.state)
+        deployer = MultiDeployer()
+        if state is not None:
+            for version in state.running():
+                deployer.stop(app, version, state.plan.stop_grace_s)
+                state.versions[version].stopped = time.time()
+            if not state.over:
+                state.phase, state.aborted, state.reason = "aborted", True, "stopped by user"
+            state.weights, state.live = {}, None
+            state.note("stopped every version and the proxy")
+            save(paths.state, state)
+        stopped = ProxyFront(paths).stop()
+        print(f"stopped {app}" + ("" if stopped else " (no proxy was running)"))
+        return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a `weaver rollout` subcommand; returns the exit status."""
+    try:
+        match args.rollout_command:
+            case "deploy":
+                return deploy(args)
+            case "status":
+                return print_status(args.app, args.json)
+            case "resume" | "abort":
+                return pick_up(args.app, args.rollout_command)
+            case "stop":
+                return stop(args.app)
+            case "_proxy":
+                from weaver.rollout import proxyhost
+
+                return proxyhost.main(args.app, parse_listen(args.listen))
+    except RolloutError as e:
+        print(f"weaver rollout {args.rollout_command}: {e}", file=sys.stderr)
+        return 1
+    raise AssertionError(args.rollout_command)

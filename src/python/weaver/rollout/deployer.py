@@ -1,0 +1,74 @@
+"""The multiprocess deployer as the controller sees it: its CLI and its status.json.
+
+weaver multi deploy APP.pex --private-listeners --detach     start a version
+multi/<app>/<version>/status.json                            health and listener addresses
+weaver multi stop APP --version V --grace S                  stop it
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from weaver.rollout.front import pid_alive
+from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.ports import DeploymentStatus
+from weaver.rollout.tool import child_env, weaver_command
+
+DEPLOY_TIMEOUT = 120.0
+
+
+def _run(argv: list[str], timeout: float, what: str) -> None:
+    try:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=child_env()
+        )
+    except subprocess.TimeoutExpired:
+        raise RolloutError(f"{what}: no answer within {timeout:.0f}s ({' '.join(argv)})") from None
+    if done.returncode != 0:
+        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-4:])
+        raise RolloutError(f"{what} failed (exit {done.returncode}): {tail or 'no output'}")
+
+
+def summarize(status: dict[str, Any]) -> str:
+    """'3/4 replicas healthy (group: 1 restart)' from a status.json."""
+    replicas = [r for g in status.get("groups") or [] for r in g.get("replicas") or []]
+    healthy = sum(1 for r in replicas if r.get("healthy"))
+    restarts = sum(int(r.get("restarts") or 0) for r in replicas)
+    return f"{healthy}/{len(replicas)} replicas healthy" + (f", {restarts} restarts" if restarts else "")
+
+
+class MultiDeployer:
+    """Versions of one state dir's apps under `weaver multi`."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+
+    def start(self, app: str, version: str, pex: Path) -> None:
+        argv = [*weaver_command(), "multi", "deploy", str(pex), "--private-listeners", "--detach"]
+        _run(argv, DEPLOY_TIMEOUT, f"weaver multi deploy of {app} {version[:12]}")
+
+    def status(self, app: str, version: str) -> DeploymentStatus | None:
+        path = AppPaths(app, self.root).status(version)
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            return DeploymentStatus(False, False, {}, f"unreadable {path}: {e}")
+        if not isinstance(data, dict):
+            return DeploymentStatus(False, False, {}, f"{path}: not a JSON object")
+        pid = data.get("manager_pid")
+        alive = isinstance(pid, int) and pid_alive(pid)
+        listeners = {str(k): str(v) for k, v in (data.get("listeners") or {}).items()}
+        detail = summarize(data) if alive else f"manager {pid} not running"
+        return DeploymentStatus(alive, alive and data.get("healthy") is True, listeners, detail)
+
+    def stop(self, app: str, version: str, grace: float) -> None:
+        status = self.status(app, version)
+        if status is None or not status.alive:
+            return
+        argv = [*weaver_command(), "multi", "stop", app, "--version", version, "--grace", f"{grace:g}"]
+        _run(argv, grace + 30, f"weaver multi stop of {app} {version[:12]}")

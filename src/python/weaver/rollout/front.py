@@ -1,0 +1,128 @@
+"""The app's proxy front as the controller sees it: find or start the proxy process, drive it.
+
+`ensure` reuses a live proxy (proxy.json's pid answers on its admin endpoints) or starts a new
+detached one (its own session, output to proxy.log) and waits until it has published its
+addresses. Tables go to every listener's admin endpoint; stats come back summed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from weaver.proxy.stats import Snapshot
+from weaver.rollout.adminclient import AdminClient, merge
+from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.proxyhost import ProxyInfo, read_info
+from weaver.rollout.tables import Entry, listener_tables
+from weaver.rollout.tool import child_env, weaver_command
+
+START_TIMEOUT = 20.0
+
+
+def pid_alive(pid: int) -> bool:
+    """True if `pid` runs (reaping it first if it is our exited child)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ProxyFront:
+    """The proxy process of one app."""
+
+    def __init__(self, paths: AppPaths) -> None:
+        self.paths = paths
+        self.info: ProxyInfo | None = None
+
+    def running(self) -> ProxyInfo | None:
+        """The live proxy's info, or None."""
+        info = read_info(self.paths)
+        if info is None or not pid_alive(info.pid):
+            return None
+        if not all(AdminClient(li.admin).healthy() for li in info.listeners.values()):
+            return None
+        return info
+
+    def ensure(self, listeners: dict[str, str]) -> dict[str, str]:
+        info = self.running() or self._start(listeners)
+        for name, wanted in listeners.items():
+            have = info.listeners.get(name)
+            if have is None:
+                raise RolloutError(
+                    f"the proxy of {self.paths.app} (pid {info.pid}) has no listener {name!r} (it has "
+                    f"{', '.join(info.listeners) or 'none'}); restart it: `weaver rollout stop {self.paths.app}`"
+                )
+            if not wanted.endswith(":0") and have.address != wanted:
+                raise RolloutError(
+                    f"the proxy of {self.paths.app} serves {name} on {have.address}, not {wanted}; "
+                    f"pass --listen {name}={have.address} or restart it with `weaver rollout stop {self.paths.app}`"
+                )
+        self.info = info
+        return {name: info.listeners[name].address for name in listeners}
+
+    def _start(self, listeners: dict[str, str]) -> ProxyInfo:
+        self.paths.dir.mkdir(parents=True, exist_ok=True)
+        self.paths.proxy.unlink(missing_ok=True)
+        argv = [*weaver_command(), "rollout", "_proxy", self.paths.app]
+        for name, address in listeners.items():
+            argv += ["--listen", f"{name}={address}"]
+        with open(self.paths.proxy_log, "ab") as log:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, env=child_env(), cwd="/",
+            )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            info = read_info(self.paths)
+            if info is not None and info.pid == proc.pid:
+                return info
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        else:
+            proc.kill()
+        tail = self.paths.proxy_log.read_text(errors="replace").strip().splitlines()[-3:]
+        raise RolloutError(f"the proxy of {self.paths.app} did not start: {' | '.join(tail) or 'no output'}")
+
+    def _admins(self) -> dict[str, AdminClient]:
+        info = self.info or self.running()
+        if info is None:
+            raise RolloutError(f"the proxy of {self.paths.app} is not running")
+        self.info = info
+        return {name: AdminClient(li.admin) for name, li in info.listeners.items()}
+
+    def apply(self, table: dict[str, Entry]) -> None:
+        admins = self._admins()
+        for name, t in listener_tables(table, list(admins)).items():
+            admins[name].put_table(t)
+
+    def snapshot(self) -> Snapshot:
+        return merge([a.stats() for a in self._admins().values()])
+
+    def stop(self, grace: float = 5.0) -> bool:
+        """Stop the proxy process; False if none ran."""
+        info = read_info(self.paths)
+        if info is None or not pid_alive(info.pid):
+            self.paths.proxy.unlink(missing_ok=True)
+            return False
+        os.kill(info.pid, signal.SIGTERM)
+        for sig_after in (grace + 5, 2.0):
+            deadline = time.monotonic() + sig_after
+            while pid_alive(info.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if not pid_alive(info.pid):
+                break
+            os.kill(info.pid, signal.SIGKILL)
+        self.paths.proxy.unlink(missing_ok=True)
+        return True
