@@ -1,0 +1,64 @@
+"""Smoke test: `python -m apps.boutique_bench --quick` against every variant that can run here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from apps.boutique_bench import procstat
+from apps.boutique_bench.__main__ import split_unavailable
+
+TIMEOUT_S = 240.0
+
+
+def _run_quick(out: Path, variants: str) -> dict[str, dict[str, object]]:
+    cmd = [sys.executable, "-m", "apps.boutique_bench", "--quick", "--variants", variants, "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (out / "results.md").is_file() and (out / "results.png").stat().st_size > 0
+    data = json.loads((out / "results.json").read_text())
+    return {v["name"]: v for v in data["variants"]}
+
+
+def _check(variant: dict[str, object]) -> None:
+    assert variant["skipped"] == "", variant["skipped"]
+    points = variant["points"]
+    assert isinstance(points, list) and len(points) == 1
+    p = points[0]
+    assert p["errors"] == 0 and p["requests"] > 0 and p["kept_up"]
+    assert 0 < p["p50_ms"] <= p["p99_ms"]
+    assert p["app_cpu_s"] > 0 and p["app_processes"] >= 1
+
+
+def test_quick_grpc_and_colocated(tmp_path: Path) -> None:
+    children_before = set(procstat.descendants(os.getpid()))
+    variants = _run_quick(tmp_path, "grpc,colocated")
+    _check(variants["grpc"])
+    _check(variants["colocated"])
+    assert variants["grpc"]["points"][0]["app_processes"] == 11  # type: ignore[index]
+    assert variants["colocated"]["points"][0]["app_processes"] == 1  # type: ignore[index]
+    assert set(procstat.descendants(os.getpid())) <= children_before  # everything stopped
+    md = (tmp_path / "results.md").read_text()
+    assert "gRPC baseline" in md and "pinned" in md
+
+
+def test_quick_split(tmp_path: Path) -> None:
+    why = split_unavailable()
+    if why:
+        pytest.skip(f"weaver split: {why}")
+    variants = _run_quick(tmp_path, "grpc,split")
+    _check(variants["split"])
+    points = variants["split"]["points"]
+    assert points[0]["app_processes"] == 11 and points[0]["control_processes"] == 1  # type: ignore[index]
+
+
+def test_procstat_reads_this_process() -> None:
+    st = procstat.read_stat(os.getpid())
+    assert st is not None and st.ppid == os.getppid() and st.cpu_s > 0
+    assert procstat.read_stat(2**22 + 1) is None

@@ -1,0 +1,106 @@
+"""One measured window: offer a rate with the load generator, count every app process's CPU."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+from dataclasses import dataclass, field
+
+from apps.boutique import loadgen
+from apps.boutique_bench import procstat
+from apps.boutique_bench.variants import Variant
+
+KEPT_UP_SLACK_S = 0.5
+"""A rate is sustained if the last task finished within this long after the last arrival."""
+
+
+@dataclass
+class Point:
+    """What one variant achieved at one offered rate."""
+
+    variant: str
+    offered_tasks_per_s: float
+    duration_s: float
+    tasks_done: int
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    error_kinds: dict[str, int]
+    app_cpu_s: float
+    control_cpu_s: float
+    app_processes: int
+    control_processes: int
+    loadgen_cpu_util: float
+    """CPU the load generator itself used over the window, in cores (1.0 = its core is full)."""
+    kept_up: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cpu_us_per_req_app(self) -> float:
+        return 1e6 * self.app_cpu_s / self.requests if self.requests else 0.0
+
+    @property
+    def cpu_us_per_req_all(self) -> float:
+        return 1e6 * (self.app_cpu_s + self.control_cpu_s) / self.requests if self.requests else 0.0
+
+    @property
+    def app_cores(self) -> float:
+        return self.app_cpu_s / self.duration_s if self.duration_s else 0.0
+
+
+def _self_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between the snapshots; processes started meanwhile count in full."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def run_loadgen(url: str, rate: float, duration: float, seed: int | None, drain: float) -> loadgen.Report:
+    """Run the load generator on a fresh uvloop loop in this thread."""
+    import uvloop
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(loadgen.run(url, rate, duration, seed=seed, drain=drain))
+
+
+def measure(variant: Variant, rate: float, duration: float, seed: int | None = 1, drain: float = 10.0) -> Point:
+    """Offer `rate` tasks/s for `duration` s; CPU of the variant's processes over that window."""
+    app0, ctl0 = variant.processes()
+    before = procstat.cpu_seconds([*app0, *ctl0])
+    self0, wall0 = _self_cpu(), time.perf_counter()
+    report = run_loadgen(variant.url, rate, duration, seed, drain)
+    self1, wall1 = _self_cpu(), time.perf_counter()
+    app1, ctl1 = variant.processes()
+    after_app, after_ctl = procstat.cpu_seconds(app1), procstat.cpu_seconds(ctl1)
+    notes = []
+    gone = set(app0) | set(ctl0)
+    gone -= set(app1) | set(ctl1)
+    if gone:
+        notes.append(f"{len(gone)} process(es) exited during the window (their CPU is not counted)")
+    n_errors = max(sum(report.errors.values()), report.tasks_failed) + report.dropped
+    kept_up = n_errors == 0 and report.duration_s <= duration + KEPT_UP_SLACK_S
+    return Point(
+        variant=variant.name,
+        offered_tasks_per_s=rate,
+        duration_s=report.duration_s,
+        tasks_done=report.tasks_done,
+        requests=report.requests,
+        rps=report.rps,
+        p50_ms=report.p50_ms,
+        p99_ms=report.p99_ms,
+        errors=n_errors,
+        error_kinds=dict(report.errors),
+        app_cpu_s=round(_delta(before, after_app), 3),
+        control_cpu_s=round(_delta(before, after_ctl), 3),
+        app_processes=len(app1),
+        control_processes=len(ctl1),
+        loadgen_cpu_util=round((self1 - self0) / (wall1 - wall0), 3) if wall1 > wall0 else 0.0,
+        kept_up=kept_up,
+        notes=notes,
+    )
