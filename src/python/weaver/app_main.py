@@ -68,4 +68,9 @@ def prepare_environment() -> ModuleType:
 def main() -> None:
     """Run the packaged app in a single process (deployers run the same file in their modes)."""
     info = prepare_environment()
+    mode = os.environ.get("WEAVER_PROCLET")
+    if mode:  # started by a deployer (weaver.runtime.proclet_main)
+        from weaver.runtime.proclet_main import dispatch
+
+        sys.exit(dispatch(info.MAIN_PACKAGE, mode))
     run(info.MAIN_PACKAGE)

@@ -1,4 +1,4 @@
-"""The `weaver` command: `weaver generate` and `weaver describe`.
+"""The `weaver` command: `weaver generate` and `weaver describe` (deployers: weaver.deployers.cli).
 
 python -m weaver generate --root src/python src/python/apps/hello/*.py [--out DIR]
                           [--manifest-json FILE]
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
         if name == "generate":
             p.add_argument("--out", help="write outputs under DIR (same relative paths) instead of the roots")
             p.add_argument("--manifest-json", help="also write the manifest JSON to FILE ('-' for stdout)")
+    from weaver.deployers.cli import add_subcommands
+
+    add_subcommands(sub)  # weaver multi ..., weaver single ...
+    from weaver.rollout.command import register as add_rollout
+
+    add_rollout(sub)  # weaver rollout ...
     return parser
 
 
@@ -35,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     from weaver.codegen.generate import generate
 
     args = _parser().parse_args(argv)
+    if args.command in ("multi", "single"):
+        from weaver.deployers.cli import run
+
+        return run(args)
+    if args.command == "rollout":
+        from weaver.rollout.command import run as run_rollout
+
+        return run_rollout(args)
     roots: list[str] = args.root or ["."]
     try:
         result = generate(args.paths, roots)

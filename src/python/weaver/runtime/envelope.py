@@ -146,7 +146,7 @@ class Envelope:
 
     def check_health(self, timeout: float) -> bool:
         """Send a health check; False if none was answered healthy for `timeout` seconds."""
-        if self.pipe is not None:
+        if self.pipe is not None and self.address:  # after registration: the first message is ComponentsToHost
             self.pipe.send(m.HealthCheck(next(self._ids)))
         return time.monotonic() - self.last_ok < timeout
 

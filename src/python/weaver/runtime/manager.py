@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,8 @@ class Manager:
         self._routing: dict[str, list[str]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._healthy = asyncio.Event()
+        self.routing_watchers: list[Callable[[dict[str, list[str]]], None]] = []
+        """Called with the new routing info whenever it changes (e.g. a test's ReplicaSets)."""
 
     async def start(self) -> None:
         """Bind the listeners' proxies and start every replica (returns without waiting for them)."""
@@ -180,6 +182,8 @@ class Manager:
                 for slot in self.slots:
                     if slot.envelope is not None:
                         slot.envelope.send_routing(routing)
+                for watcher in self.routing_watchers:
+                    watcher(routing)
             for name, proxy in self.proxies.items():
                 proxy.set_backends([s.envelope.listeners[name] for s in self.slots
                                     if s.ready and s.envelope is not None and name in s.envelope.listeners])

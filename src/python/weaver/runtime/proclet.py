@@ -36,8 +36,13 @@ LOG_FLUSH_INTERVAL = 0.05
 class Proclet:
     """One replica of one colocation group."""
 
-    def __init__(self, app_package: str, sock: socket.socket, app: str, version: str, replica: str) -> None:
+    def __init__(
+        self, app_package: str, sock: socket.socket, app: str, version: str, replica: str, standalone: bool = True
+    ) -> None:
         self.app_package = app_package
+        self.standalone = standalone
+        """Owns its process: takes over logging and SIGINT/SIGTERM (False inside tests and benchmarks)."""
+        self.host: ComponentHost | None = None
         self.sock = sock
         self.app = app
         self.version = version
@@ -54,10 +59,11 @@ class Proclet:
 
     async def run(self) -> int:
         """Serve until stopped; returns the exit status."""
-        self._install_logging()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._stop, 2.0)
+        if self.standalone:
+            self._install_logging()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._stop, 2.0)
         pipe = self.pipe = await Pipe.open(self.sock, m.ToProclet, f"proclet {self.replica} pipe")
         flusher = asyncio.create_task(self._flush_logs(pipe))
         host: ComponentHost | None = None
@@ -70,7 +76,10 @@ class Proclet:
             if main is not None:
                 waiters.add(main)  # type: ignore[arg-type]
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            if main is not None and main.done() and not self.stopping.is_set():
+            if reader.done() and not reader.cancelled() and reader.exception() is not None:
+                log.error("proclet %s: %s; stopping", self.replica, reader.exception())
+                code = 2
+            elif main is not None and main.done() and not self.stopping.is_set():
                 code = _main_outcome(main)
             for w in waiters:
                 if w is not main:
@@ -82,7 +91,7 @@ class Proclet:
             log.exception("proclet %s failed", self.replica)
             code = 1
         finally:
-            await self._shutdown(host, main)
+            await self._shutdown(self.host, main)
             flusher.cancel()
             self._send_logs(pipe)
             await pipe.flush()
@@ -96,7 +105,8 @@ class Proclet:
         address = await self.server.listen("tcp://127.0.0.1:0")
         pipe.send(m.RegisterReplica(self.app, self.version, "", self.replica, os.getpid(), address))
         async with asyncio.timeout(FIRST_MESSAGE_TIMEOUT):
-            first = await pipe.recv()
+            while isinstance(first := await pipe.recv(), m.HealthCheck | m.RoutingInfo):
+                self.handle(first)  # not started yet: unhealthy; routing kept for later
         if not isinstance(first, m.ComponentsToHost):
             raise PipeError(f"proclet pipe: expected ComponentsToHost first, got {type(first).__name__}")
         unknown = [c for c in first.components if c not in regs]
@@ -105,7 +115,7 @@ class Proclet:
         self.logs.group = first.group
         self.placement = RemotePlacement(first.components, self.identity, self._need)
         self.placement.update(self.routing)
-        host = ComponentHost(regs, config, self.placement, replica=self.replica, listen=self._listen)
+        host = self.host = ComponentHost(regs, config, self.placement, replica=self.replica, listen=self._listen)
         for name in sorted(first.components):
             reg = regs[name]
             impl = await host.impl(name)

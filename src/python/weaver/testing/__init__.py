@@ -8,10 +8,11 @@
 
 `local`: every component co-located (calls are direct awaits). `rpc`: every call goes through
 the generated codec and error encoding in-process, and each retriable call runs twice, to
-expose methods that should be `@weaver.not_retriable`.
+expose methods that should be `@weaver.not_retriable`. `multi` (in `ALL_MODES`): components in
+subprocesses, 2 replicas per group, as `weaver multi deploy` runs them (see weaver.testing.multi).
 """
 
 from weaver.testing.generated import ensure_generated
-from weaver.testing.start import MODES, TestApp, start
+from weaver.testing.start import ALL_MODES, MODES, TestApp, start
 
-__all__ = ["MODES", "TestApp", "ensure_generated", "start"]
+__all__ = ["ALL_MODES", "MODES", "TestApp", "ensure_generated", "start"]

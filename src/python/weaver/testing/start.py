@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 MODES = ("local", "rpc")
 """Deployment modes a test can run in (use with `pytest.mark.parametrize`)."""
+ALL_MODES = (*MODES, "multi")
+"""With `multi` (components in subprocesses, 2 replicas each; slower: use it in a few tests)."""
 
 
 class TestApp:
@@ -79,10 +81,16 @@ async def start(
     `config` is a parsed config (a dict shaped like the TOML) or TOML text; `fakes` maps an
     interface to the object its Refs should hold instead of the real component.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    if mode not in ALL_MODES:
+        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(ALL_MODES)}")
     load_app(app_package)
     parsed = configmod.parse(config, "<test config>") if isinstance(config, str) else dict(config or {})
+    if mode == "multi":  # components in subprocesses: see weaver.testing.multi
+        from weaver.testing.multi import start_multi
+
+        async with start_multi(app_package, parsed, dict(fakes or {})) as multi_app:
+            yield multi_app  # type: ignore[misc]
+        return
     placement = RpcPlacement() if mode == "rpc" else LocalPlacement()
     names = {registry.find(iface).name: fake for iface, fake in (fakes or {}).items()}
     host = ComponentHost(registry.for_app(app_package), parsed, placement, names, replica=f"test-{mode}")

@@ -1,0 +1,71 @@
+"""`weaver multi ...` and `weaver single ...`: the deployer subcommands of the `weaver` command.
+
+weaver multi deploy APP.pex [--config FILE] [--listener NAME=HOST:PORT ...] [--private-listeners]
+                            [--replicas N] [--detach]
+weaver multi status [--json] [APP]
+weaver multi logs [--follow] [--app APP] [FILTER ...]     e.g. level>=WARNING component=Greeter
+weaver multi stop APP [--version V] [--grace SECONDS]
+weaver single deploy APP.pex [--config FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from weaver.deployers import commands
+
+
+def add_subcommands(sub: Any) -> None:
+    """Add `multi` and `single` to the `weaver` command's subparsers."""
+    multi = sub.add_parser("multi", help="deploy an app over local processes (replicated, restarted)")
+    msub = multi.add_subparsers(dest="multi_command", required=True)
+    deploy = msub.add_parser("deploy", help="deploy APP.pex (runs until SIGINT/SIGTERM unless --detach)")
+    deploy.add_argument("pex", help="the packaged app (.pex)")
+    deploy.add_argument("--config", help="TOML config (default: the one embedded in the PEX)")
+    deploy.add_argument("--listener", action="append", default=[], metavar="NAME=HOST:PORT",
+                        help="where listener NAME's balancing proxy listens (repeatable)")
+    deploy.add_argument("--private-listeners", action="store_true", help="bind every listener on 127.0.0.1:0")
+    deploy.add_argument("--replicas", type=int, help="replicas per group (overrides [multi] replicas)")
+    deploy.add_argument("--detach", action="store_true", help="run the manager in the background")
+    deploy.add_argument("--timeout", type=float, default=120.0, help="--detach: seconds to wait for health")
+    status = msub.add_parser("status", help="deployments, groups, replicas and listeners")
+    status.add_argument("app", nargs="?", help="only this app")
+    status.add_argument("--json", action="store_true", help="print the status documents as JSON")
+    logs = msub.add_parser("logs", help="the structured logs of every replica")
+    logs.add_argument("filter", nargs="*", help="terms: field=value, field!=value, field~text, level>=LEVEL, word")
+    logs.add_argument("--app", help="only this app")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    stop = msub.add_parser("stop", help="stop an app's deployments (all versions unless --version)")
+    stop.add_argument("app")
+    stop.add_argument("--version", help="only this version (a prefix is enough)")
+    stop.add_argument("--grace", type=float, help="seconds calls in flight get to finish (default [multi] grace)")
+    single = sub.add_parser("single", help="run an app in one process")
+    ssub = single.add_subparsers(dest="single_command", required=True)
+    sdeploy = ssub.add_parser("deploy", help="run APP.pex in this terminal")
+    sdeploy.add_argument("pex")
+    sdeploy.add_argument("--config")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed `multi`/`single` command; returns the exit status."""
+    if args.command == "single":
+        return _single(args)
+    handler = {
+        "deploy": commands.deploy, "status": commands.status, "logs": commands.logs, "stop": commands.stop,
+    }[args.multi_command]
+    return handler(args)
+
+
+def _single(args: argparse.Namespace) -> int:
+    from weaver.runtime.launch import LaunchError, from_pex
+
+    try:
+        spec = from_pex(args.pex)
+    except LaunchError as e:
+        print(f"weaver single deploy: {e}", file=sys.stderr)
+        return 2
+    argv = spec.argv + (["--config", os.path.abspath(args.config)] if args.config else [])
+    os.execv(argv[0], argv)

@@ -1,0 +1,162 @@
+"""The `multi` test mode: the app's components spread over subprocesses, as `weaver multi` runs them.
+
+Each component gets its own group (unless the config colocates it) with `replicas` processes
+started from source (`sys.path` passed as PYTHONPATH); the test process reaches components
+through `ReplicaSet`s kept up to date with the manager's routing info, and listeners through
+their balancing proxies on 127.0.0.1. State and logs go to a temporary directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from weaver.internal import registry
+from weaver.rpc import Identity
+from weaver.runtime import launch, state
+from weaver.runtime.manager import Manager, Slot
+from weaver.runtime.remote import RemotePlacement
+
+T = TypeVar("T")
+
+READY_TIMEOUT = 60.0
+
+
+class ProxyAddress:
+    """A listener of a multi-mode app as a test sees it: its balancing proxy's address."""
+
+    def __init__(self, name: str, address: str) -> None:
+        self.name = name
+        self.address = address
+        self.host, _, port = address.rpartition(":")
+        self.port = int(port)
+
+
+class MultiApp:
+    """A multi-deployed app inside a test: stubs, listeners, and replica fault injection."""
+
+    __test__ = False
+    mode = "multi"
+
+    def __init__(self, manager: Manager, placement: RemotePlacement) -> None:
+        self.manager = manager
+        self.placement = placement
+        self._idle: asyncio.Task[None] | None = None
+        self.killed: set[int] = set()
+
+    def get(self, iface: type[T]) -> T:
+        """A client stub over the component's replicas."""
+        reg = registry.find(iface)
+        caller = self.placement.caller(reg.name)
+        assert caller is not None
+        return reg.client_stub(caller)  # type: ignore[return-value]
+
+    def listener(self, name: str) -> ProxyAddress:
+        return ProxyAddress(name, self.manager.listeners[name])
+
+    async def start_main(self) -> asyncio.Task[None]:
+        """Main already runs in its group's replicas; this only exists for mode-agnostic tests."""
+        if self._idle is None:
+            self._idle = asyncio.create_task(asyncio.Event().wait())
+        return self._idle
+
+    def slots(self, iface: type | str) -> list[Slot]:
+        """The replica slots of the group hosting `iface` (an interface or a full name)."""
+        name = iface if isinstance(iface, str) else registry.find(iface).name
+        return [s for s in self.manager.slots if name in s.group.components]
+
+    def kill_replica(self, iface: type | str, index: int = 0, sig: int = signal.SIGKILL) -> int:
+        """Kill replica `index` of `iface`'s group (the manager restarts it); returns its pid."""
+        env = self.slots(iface)[index].envelope
+        assert env is not None and env.proc is not None, "replica not started"
+        pid = env.pid
+        self.killed.add(pid)
+        os.kill(pid, sig)
+        return pid
+
+    async def wait_recovered(self, iface: type | str, timeout: float = 30.0) -> None:
+        """Wait until every replica of `iface`'s group is healthy and none is one we killed."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while loop.time() < end:
+            slots = self.slots(iface)
+            if all(s.ready and s.envelope is not None and s.envelope.pid not in self.killed for s in slots):
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status()['groups']}")
+
+    def impl(self, iface: type) -> Any:
+        raise TypeError("multi mode: implementations live in other processes; test through get()")
+
+
+@contextlib.asynccontextmanager
+async def start_multi(
+    app_package: str, config: Mapping[str, Any], fakes: Mapping[str, object], replicas: int = 2
+) -> AsyncIterator[MultiApp]:
+    """Deploy `app_package` from source over subprocesses; stop everything on exit."""
+    from weaver.deployers.multi import deploy
+
+    if fakes:
+        raise ValueError("multi mode cannot use fakes (components run in other processes)")
+    tmp = Path(tempfile.mkdtemp(prefix="weaver_multi_"))
+    manager: Manager | None = None
+    placement: RemotePlacement | None = None
+    try:
+        config_path = tmp / "config.toml"
+        config_path.write_text(_toml(config))
+        spec = launch.from_source(app_package, str(config_path))
+        manager = await deploy(spec, replicas, private_listeners=True, directory=tmp / "state")
+        placement = RemotePlacement((), Identity(manager.info.app, manager.info.version, "test"))
+        manager.routing_watchers.append(placement.update)
+        if not await manager.wait_healthy(READY_TIMEOUT):
+            raise TimeoutError(f"{app_package} not healthy in {READY_TIMEOUT}s: {manager.status()}")
+        placement.update(manager.routing())
+        yield MultiApp(manager, placement)
+    finally:
+        if manager is not None:
+            await manager.stop(grace=2.0)
+        if placement is not None:
+            await placement.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _toml(config: Mapping[str, Any]) -> str:
+    """Write a parsed config back as TOML (tables of scalars, lists and nested tables)."""
+    lines: list[str] = []
+
+    def table(prefix: str, value: Mapping[str, Any]) -> None:
+        scalars = {k: v for k, v in value.items() if not isinstance(v, Mapping)}
+        if scalars or not prefix:
+            if prefix:
+                lines.append(f"[{prefix}]")
+            lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars.items())
+        for k, v in value.items():
+            if isinstance(v, Mapping):
+                table(f"{prefix}.{_key(k)}" if prefix else _key(k), v)
+
+    table("", config)
+    return "\n".join(lines) + "\n"
+
+
+def _key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() else _value(k)
+
+
+def _value(v: Any) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return json.dumps(v)
+
+
+__all__ = ["MultiApp", "ProxyAddress", "start_multi", "state"]

@@ -1,0 +1,70 @@
+"""Builds of the hello app for the rollout tests: real PEXes with a manifest, made in ~2 s.
+
+Each build is the hello source tree plus generated code and a `weaver_app_info` module, packed
+by the `pex` tool with `--inherit-path=fallback` (third-party packages come from the test's
+interpreter, so nothing is downloaded). Variants differ in their embedded config (the greeting)
+or in their code (`broken`: Greeter.greet raises), so each has its own sha256, i.e. version.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from weaver.app_main import pex_sha256
+
+SRC = Path(__file__).resolve().parents[3] / "src" / "python"
+PEX_TOOL = Path(sys.executable).with_name("pex")
+
+CONFIG = """[weaver]
+name = "hello"
+
+[weaver.listeners.hello]
+address = "127.0.0.1:8080"
+
+[multi]
+replicas = 1
+health_interval = 0.5
+
+[apps.hello.greeter.Greeter]
+greeting = "{greeting}"
+"""
+
+BROKEN = '''    async def greet(self, name: str) -> Greeting:
+        raise RuntimeError("broken build")
+'''
+
+
+def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, Path]:
+    """Build hello into `out`/<greeting>.pex and its manifest; returns (pex, manifest)."""
+    stage = out / f"stage-{greeting}"
+    shutil.copytree(SRC / "weaver", stage / "weaver", ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
+    shutil.copytree(SRC / "apps" / "hello", stage / "apps" / "hello", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(SRC / "apps" / "__init__.py", stage / "apps" / "__init__.py")
+    greeter = stage / "apps" / "hello" / "greeter.py"
+    if broken:
+        text = greeter.read_text().replace("    async def greet(self, name: str) -> Greeting:\n", BROKEN, 1)
+        greeter.write_text(text)
+    sources = [str(p) for p in sorted((stage / "apps" / "hello").glob("*.py"))]
+    subprocess.run([sys.executable, "-m", "weaver", "generate", "--root", str(stage), *sources], check=True, cwd=SRC)
+    described = subprocess.run(
+        [sys.executable, "-m", "weaver", "describe", "--root", str(stage), *sources],
+        check=True, capture_output=True, text=True, cwd=SRC,
+    )  # fmt: skip
+    (stage / "weaver_app_info.py").write_text(
+        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\nCONFIG_TOML = {CONFIG.format(greeting=greeting)!r}\n"
+    )
+    pex = out / f"{greeting}.pex"
+    subprocess.run(
+        [str(PEX_TOOL), "-D", str(stage), "--inherit-path=fallback", f"--python-shebang={sys.executable}",
+         "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    manifest = json.loads(described.stdout)
+    manifest.update(app="hello", version=pex_sha256(str(pex)), pex=pex.name, main="weaver.Main")
+    manifest_path = out / f"{greeting}.manifest.json"
+    manifest_path.write_text(json.dumps(manifest))
+    return pex, manifest_path
