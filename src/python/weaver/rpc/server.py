@@ -1,49 +1,23 @@
-"""The server side: accept connections, check the peer's version, run handlers.
+"""The server side: listen on TCP or Unix sockets and serve handlers to peers.
 
-A handler starts as an eager task inside the reading callback (see `weaver.rpc.eager`): one
-that finishes without suspending is answered at once, with no scheduling at all; one that
-suspends continues as that same task, cancelled when the caller's deadline passes, when the
-caller sends a cancel frame, or when the connection goes away. Each request runs in its own
-copy of the context, with `callctx` set from the request.
+Peers of another app version are refused at the handshake; each accepted connection is a
+`weaver.rpc.dispatch.ServerConnection`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import os
-import time
 from collections.abc import Mapping
 
-from weaver.errors import DeadlineExceeded, encode_error
-from weaver.internal import callctx
 from weaver.internal.caller import Handler
 from weaver.rpc import address as addr
-from weaver.rpc import eager, frames
-from weaver.rpc.frames import FrameError, Hello
-from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, FramedProtocol, Identity, log
+from weaver.rpc import frames
+from weaver.rpc.dispatch import ServerConnection
+from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, Identity
 
-_HEADER = frames.HEADER.pack
-_FIXED = frames.REQUEST_FIXED.unpack_from
-_FIXED_SIZE = frames.REQUEST_FIXED_SIZE
-_REQUEST = frames.REQUEST
-_RESPONSE = frames.RESPONSE
-_FLAG_DEADLINE = frames.FLAG_DEADLINE
-_PLAIN_FLAGS = frames.FLAG_DEADLINE | frames.FLAG_SHARD
-_copy_context = contextvars.copy_context
-_start = eager.start
-_monotonic = time.monotonic
-_deadline_var = callctx.deadline
-_metadata_var = callctx.metadata
-_trace_var = callctx.trace
-
-
-def _set_callctx(deadline: float | None, metadata: dict[str, str] | None, trace: frames.Trace | None) -> None:
-    # Run inside a request's context: what the caller had, and nothing from elsewhere.
-    _deadline_var.set(None if deadline is None else _monotonic() + deadline)
-    _metadata_var.set(metadata)
-    _trace_var.set(trace)
+__all__ = ["Server", "ServerConnection"]
 
 
 class Server:
@@ -109,211 +83,3 @@ class Server:
 
     def where(self, key: int) -> str:
         return f"{self.names.get(key, f'method {key:#x}')}@{self.identity.replica or '?'}"
-
-
-class ServerConnection(FramedProtocol):
-    """One accepted connection: many concurrent requests, matched to replies by id."""
-
-    def __init__(self, server: Server) -> None:
-        super().__init__(server.identity, server.max_frame, server.read_timeout)
-        self.server = server
-        self._tasks: dict[int, asyncio.Task[bytes]] = {}
-        self._timers: dict[int, asyncio.TimerHandle] = {}
-        self._expired: set[int] = set()
-        self._abandoned: set[int] = set()  # cancelled at the caller's request: no reply
-        self._receiving = False
-        self._handlers = server.handlers  # the same dict: add_handlers updates it in place
-        self._small = min(server.max_frame, 65536)  # replies this small skip the checks in _reply
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        self.server.connections.add(self)
-
-    def data_received(self, data: bytes) -> None:
-        # FramedProtocol.data_received, plus: replies produced while reading this chunk go out
-        # in one write at the end (written out in full: this is the hottest path).
-        if self.closed:
-            return
-        self._rx += 1
-        self._receiving = True
-        try:
-            self._reader.feed(data)
-        except FrameError as e:
-            self._receiving = False
-            self.reject(f"bad frame: {e}")
-            return
-        self._receiving = False
-        if self._out:
-            self.flush()
-        if self._reader.partial and self._timer is None and not self.closed:
-            self._arm_timer()
-
-    def send(self, data: bytes) -> None:
-        if self._receiving:
-            self._out.append(data)
-        else:
-            super().send(data)
-
-    def _on_hello(self, hello: Hello) -> None:
-        refusal = self.identity.mismatch(hello)
-        if refusal:
-            log.warning("rpc: refusing %s (replica %r): %s", self.peer, hello.replica, refusal)
-            self.send(frames.hello_frame(self.identity.hello(refusal)))
-            self.reject(f"refused: {refusal}")
-            return
-        self.send(frames.hello_frame(self.identity.hello()))
-
-    def _on_frame(self, ftype: int, rid: int, data: bytes, start: int, end: int) -> None:
-        if ftype == _REQUEST:
-            if end - start >= _FIXED_SIZE:
-                key, flags, deadline, _ = _FIXED(data, start)
-                if not flags & ~_PLAIN_FLAGS and (not flags & _FLAG_DEADLINE or deadline >= 0.0):
-                    # The common case, decoded inline: no trace, no metadata, a known method.
-                    handler = self._handlers.get(key)
-                    if handler is not None and rid not in self._tasks:
-                        payload = data[start + _FIXED_SIZE : end]
-                        dl = deadline if flags & _FLAG_DEADLINE else None
-                        self._run(rid, key, handler, payload, dl, None, None)
-                        return
-            try:
-                req = frames.decode_request(data, start, end)
-            except FrameError as e:
-                self.reject(f"bad request {rid}: {e}")
-                return
-            self._request(rid, req.key, req.deadline, req.metadata, req.trace, req.payload)
-        elif ftype == frames.CANCEL:
-            task = self._tasks.get(rid)
-            if task is not None:
-                self._abandoned.add(rid)
-                task.cancel()
-        elif ftype == frames.PING:
-            self.send(frames.frame(frames.PONG, rid))
-        else:
-            self.reject(f"unexpected frame type {ftype} from a client")
-
-    def _request(
-        self,
-        rid: int,
-        key: int,
-        deadline: float | None,
-        metadata: dict[str, str] | None,
-        trace: frames.Trace | None,
-        payload: bytes,
-    ) -> None:
-        if rid in self._tasks:
-            self.reject(f"request id {rid} reused while still running")
-            return
-        handler = self._handlers.get(key)
-        if handler is None:
-            exc = LookupError(f"no method with key {key:#x} on this server")
-            self._reply_error(rid, exc, self.server.where(key))
-            return
-        self._run(rid, key, handler, payload, deadline, metadata, trace)
-
-    def _run(
-        self,
-        rid: int,
-        key: int,
-        handler: Handler,
-        payload: bytes,
-        deadline: float | None,
-        metadata: dict[str, str] | None,
-        trace: frames.Trace | None,
-    ) -> None:
-        # Each request runs in its own copy of the context, holding what the caller had.
-        ctx = _copy_context()
-        if (
-            deadline is not None
-            or metadata is not None
-            or trace is not None
-            or _deadline_var.get() is not None
-            or _metadata_var.get() is not None
-            or _trace_var.get() is not None
-        ):
-            ctx.run(_set_callctx, deadline, metadata, trace)
-        try:
-            task = _start(handler(payload), self._loop, ctx)  # runs until done or suspended
-        except Exception as e:  # noqa: BLE001 - handler() itself failed: sent to the caller
-            self._reply_error(rid, e, self.server.where(key))
-            return
-        if task.done():
-            if not task.cancelled() and task.exception() is None:
-                result = task.result()
-                if type(result) is bytes and len(result) <= self._small:
-                    self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-                    return
-            self._finished(rid, key, task)
-            return
-        self._tasks[rid] = task
-        if deadline is not None:
-            self._timers[rid] = self._loop.call_later(deadline, self._expire, rid)
-        task.add_done_callback(lambda t: self._finished(rid, key, t))
-
-    def _reply(self, rid: int, key: int, result: object) -> None:
-        if not isinstance(result, bytes):
-            exc: Exception = TypeError(f"handler returned {type(result).__name__}, not bytes")
-            self._reply_error(rid, exc, self.server.where(key))
-        elif len(result) > self.server.max_frame:
-            exc = ValueError(f"reply of {len(result)} bytes exceeds the frame limit ({self.server.max_frame})")
-            self._reply_error(rid, exc, self.server.where(key))
-        else:
-            self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-
-    def _reply_error(self, rid: int, exc: BaseException, where: str) -> None:
-        if not self.closed:
-            self.send(frames.frame(frames.ERROR, rid, encode_error(exc, where)))
-
-    def _expire(self, rid: int) -> None:
-        self._timers.pop(rid, None)
-        task = self._tasks.get(rid)
-        if task is not None:
-            self._expired.add(rid)
-            task.cancel()
-
-    def _finished(self, rid: int, key: int, task: asyncio.Task[bytes]) -> None:
-        self._tasks.pop(rid, None)
-        timer = self._timers.pop(rid, None)
-        if timer is not None:
-            timer.cancel()
-        expired = rid in self._expired
-        self._expired.discard(rid)
-        abandoned = rid in self._abandoned
-        self._abandoned.discard(rid)
-        if self.closed or abandoned:
-            return  # nobody is waiting for this reply
-        if task.cancelled():
-            if expired:
-                self._reply_error(rid, DeadlineExceeded("deadline passed"), self.server.where(key))
-            else:  # the handler cancelled itself
-                self._reply_error(rid, asyncio.CancelledError("handler was cancelled"), self.server.where(key))
-            return
-        exc = task.exception()
-        if exc is not None:
-            self._reply_error(rid, exc, self.server.where(key))
-        else:
-            self._reply(rid, key, task.result())
-
-    def pause_writing(self) -> None:
-        # The client is not reading its replies: stop reading its requests until it does.
-        super().pause_writing()
-        if self._transport is not None:
-            self._transport.pause_reading()
-
-    def resume_writing(self) -> None:
-        super().resume_writing()
-        if self._transport is not None and not self.closed:
-            self._transport.resume_reading()
-
-    def cancel_all(self) -> list[asyncio.Task[bytes]]:
-        """Cancel the handlers still running for this connection; return their tasks."""
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        return tasks
-
-    def _on_lost(self, reason: str) -> None:
-        self.server.connections.discard(self)
-        self.cancel_all()
