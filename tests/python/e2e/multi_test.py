@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter
@@ -119,25 +118,38 @@ def fake_pex(tmp_path: Path) -> Path:
     info.mkdir()
     config = '[weaver]\nname = "hello"\n[weaver.listeners.hello]\naddress = "127.0.0.1:0"\n[multi]\nreplicas = 1\n'
     (info / "weaver_app_info.py").write_text(
-        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\nCONFIG_TOML = {config!r}\n")
+        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\nCONFIG_TOML = {config!r}\n"
+    )
     pex = tmp_path / "hello.pex"
     path = os.pathsep.join([str(info), *(p for p in sys.path if p)])
-    pex.write_text(f"#!/bin/sh\nPEX=\"$0\" PYTHONPATH={path!r} exec {sys.executable} -c "
-                   "'import weaver.app_main as m; m.main()' \"$@\"\n")
+    pex.write_text(
+        f'#!/bin/sh\nPEX="$0" PYTHONPATH={path!r} exec {sys.executable} -c '
+        "'import weaver.app_main as m; m.main()' \"$@\"\n"
+    )
     pex.chmod(0o755)
     return pex
 
 
 def test_cli_deploy_status_logs_stop(fake_pex: Path, tmp_path: Path) -> None:
     load_app("apps.hello")  # so that generated_path() can point the children at its weaver_gen
-    env = {**os.environ, "WEAVER_STATE_DIR": str(tmp_path / "state"), GEN_PATH_ENV: launch.generated_path(),
-           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    env = {
+        **os.environ,
+        "WEAVER_STATE_DIR": str(tmp_path / "state"),
+        GEN_PATH_ENV: launch.generated_path(),
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
     env.pop("WEAVER_VERSION", None)
     env.pop("WEAVER_CONFIG", None)
 
     def weaver_cmd(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "weaver", *args], env=env, capture_output=True, text=True,
-                              timeout=timeout, cwd=str(tmp_path))
+        return subprocess.run(
+            [sys.executable, "-m", "weaver", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=str(tmp_path),
+        )
 
     deployed = weaver_cmd("multi", "deploy", str(fake_pex), "--detach", "--timeout", "40")
     try:
@@ -169,13 +181,13 @@ def _assert_no_process_of(state_dir: str, version: str) -> None:
     end = time.monotonic() + 10
     while time.monotonic() < end:
         left = []
-        for pid in filter(str.isdigit, os.listdir("/proc")):
+        for entry in filter(str.isdigit, os.listdir("/proc")):
             try:
-                environ = Path(f"/proc/{pid}/environ").read_bytes()
+                environ = Path(f"/proc/{entry}/environ").read_bytes()
             except OSError:
                 continue
             if f"WEAVER_VERSION={version}".encode() in environ and f"WEAVER_STATE_DIR={state_dir}".encode() in environ:
-                left.append(int(pid))
+                left.append(int(entry))
         if not left:
             return
         time.sleep(0.1)

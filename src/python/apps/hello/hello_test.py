@@ -16,7 +16,7 @@ from weaver.config import ConfigError
 MODES = weaver.testing.MODES
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", weaver.testing.ALL_MODES)  # multi: routed calls keep counts on one replica
 async def test_greet_counts_per_name(mode: str) -> None:
     async with weaver.testing.start("apps.hello", mode=mode) as app:
         greeter = app.get(Greeter)
@@ -89,7 +89,7 @@ async def _http_get(address: str, path: str) -> tuple[int, bytes]:
     return int(head.split()[1]), body
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", weaver.testing.ALL_MODES)
 async def test_http_frontend(mode: str) -> None:
     async with weaver.testing.start("apps.hello", mode=mode) as app:
         await app.start_main()

@@ -25,8 +25,13 @@ def add_subcommands(sub: Any) -> None:
     deploy = msub.add_parser("deploy", help="deploy APP.pex (runs until SIGINT/SIGTERM unless --detach)")
     deploy.add_argument("pex", help="the packaged app (.pex)")
     deploy.add_argument("--config", help="TOML config (default: the one embedded in the PEX)")
-    deploy.add_argument("--listener", action="append", default=[], metavar="NAME=HOST:PORT",
-                        help="where listener NAME's balancing proxy listens (repeatable)")
+    deploy.add_argument(
+        "--listener",
+        action="append",
+        default=[],
+        metavar="NAME=HOST:PORT",
+        help="where listener NAME's balancing proxy listens (repeatable)",
+    )
     deploy.add_argument("--private-listeners", action="store_true", help="bind every listener on 127.0.0.1:0")
     deploy.add_argument("--replicas", type=int, help="replicas per group (overrides [multi] replicas)")
     deploy.add_argument("--detach", action="store_true", help="run the manager in the background")
@@ -54,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "single":
         return _single(args)
     handler = {
-        "deploy": commands.deploy, "status": commands.status, "logs": commands.logs, "stop": commands.stop,
+        "deploy": commands.deploy,
+        "status": commands.status,
+        "logs": commands.logs,
+        "stop": commands.stop,
     }[args.multi_command]
     return handler(args)
 

@@ -28,13 +28,13 @@ def deploy(args: argparse.Namespace) -> int:
         return _detach(args)
     import logging
 
-    from weaver.deployers.multi import deploy as start, serve
+    from weaver.deployers.multi import deploy as start
+    from weaver.deployers.multi import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def main() -> int:
-        manager = await start(launch.from_pex(args.pex, args.config), args.replicas, listeners,
-                              args.private_listeners)
+        manager = await start(launch.from_pex(args.pex, args.config), args.replicas, listeners, args.private_listeners)
         for name, address in manager.listeners.items():
             print(f"listener {name}: http://{address}", flush=True)
         return await serve(manager)
@@ -53,13 +53,21 @@ def _detach(args: argparse.Namespace) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{int(time.time() * 1000)}.log"
     with open(log_path, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "weaver", *argv], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "weaver", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     end = time.monotonic() + args.timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            print(f"weaver multi deploy: the manager exited with status {proc.returncode}:\n"
-                  f"{log_path.read_text()[-3000:]}", file=sys.stderr)
+            print(
+                f"weaver multi deploy: the manager exited with status {proc.returncode}:\n"
+                f"{log_path.read_text()[-3000:]}",
+                file=sys.stderr,
+            )
             return 1
         for _, st in state.deployments():
             if st.get("manager_pid") == proc.pid and st.get("healthy"):
@@ -68,8 +76,11 @@ def _detach(args: argparse.Namespace) -> int:
                     print(f"listener {name}: http://{address}")
                 return 0
         time.sleep(0.1)
-    print(f"weaver multi deploy: not healthy after {args.timeout:.0f}s; it keeps trying (manager pid {proc.pid}, "
-          f"log {log_path}); see `weaver multi status`", file=sys.stderr)
+    print(
+        f"weaver multi deploy: not healthy after {args.timeout:.0f}s; it keeps trying (manager pid {proc.pid}, "
+        f"log {log_path}); see `weaver multi status`",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -104,16 +115,26 @@ def _table(st: dict[str, Any]) -> str:
     if not st.get("alive"):
         health = "DEAD (manager gone; stale status)"
     started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(st.get("started", 0))))
-    lines = [f"{st.get('app')}@{str(st.get('version'))[:16]}  manager {st.get('manager_pid')}  {health}  "
-             f"since {started}"]
+    lines = [
+        f"{st.get('app')}@{str(st.get('version'))[:16]}  manager {st.get('manager_pid')}  {health}  since {started}"
+    ]
     for name, address in sorted(st.get("listeners", {}).items()):
         lines.append(f"  listener {name:<12} {address}")
     rows = [("GROUP", "REPLICA", "PID", "ADDRESS", "HEALTHY", "RESTARTS", "COMPONENTS")]
     for g in st.get("groups", []):
         comps = ", ".join(c.rsplit(".", 1)[-1] for c in g.get("components", []))
         for r in g.get("replicas", []):
-            rows.append((g.get("name", ""), r.get("replica", ""), str(r.get("pid", "")), r.get("address", ""),
-                         "yes" if r.get("healthy") else "no", str(r.get("restarts", 0)), comps))
+            rows.append(
+                (
+                    g.get("name", ""),
+                    r.get("replica", ""),
+                    str(r.get("pid", "")),
+                    r.get("address", ""),
+                    "yes" if r.get("healthy") else "no",
+                    str(r.get("restarts", 0)),
+                    comps,
+                )
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
@@ -140,11 +161,16 @@ def logs(args: argparse.Namespace) -> int:
 def stop(args: argparse.Namespace) -> int:
     from weaver.deployers.multi import request_stop
 
-    targets = [(d, st) for d, st in state.deployments(args.app)
-               if st["alive"] and (not args.version or str(st.get("version", "")).startswith(args.version))]
+    targets = [
+        (d, st)
+        for d, st in state.deployments(args.app)
+        if st["alive"] and (not args.version or str(st.get("version", "")).startswith(args.version))
+    ]
     if not targets:
-        print(f"weaver multi stop: no running deployment of {args.app}"
-              f"{'@' + args.version if args.version else ''}", file=sys.stderr)
+        print(
+            f"weaver multi stop: no running deployment of {args.app}{'@' + args.version if args.version else ''}",
+            file=sys.stderr,
+        )
         return 1
     for d, st in targets:
         request_stop(Path(d), int(st["manager_pid"]), args.grace)

@@ -39,8 +39,9 @@ async def deploy(
     spec.env.setdefault("WEAVER_APP", info.app)
     if info.config_path:
         spec.env.setdefault("WEAVER_CONFIG", info.config_path)
-    manager = Manager(spec, info, groups, groupsmod.multi_options(config), config, listeners, private_listeners,
-                      directory)
+    manager = Manager(
+        spec, info, groups, groupsmod.multi_options(config), config, listeners, private_listeners, directory
+    )
     await manager.start()
     return manager
 
@@ -56,8 +57,12 @@ async def serve(manager: Manager, ready_timeout: float = 120.0) -> int:
         healthy = asyncio.create_task(manager.wait_healthy(ready_timeout))
         await asyncio.wait({waiter, healthy}, return_when=asyncio.FIRST_COMPLETED)
         if healthy.done() and healthy.result():
-            log.info("%s@%s healthy; listeners: %s", manager.info.app, manager.info.version[:12],
-                     ", ".join(f"{k}=http://{v}" for k, v in manager.listeners.items()) or "(none)")
+            log.info(
+                "%s@%s healthy; listeners: %s",
+                manager.info.app,
+                manager.info.version[:12],
+                ", ".join(f"{k}=http://{v}" for k, v in manager.listeners.items()) or "(none)",
+            )
         elif healthy.done():
             log.warning("%s not healthy after %.0fs; still trying", manager.info.app, ready_timeout)
         await waiter

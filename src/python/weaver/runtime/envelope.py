@@ -114,8 +114,14 @@ class Envelope:
                 self._on_change()
         elif isinstance(msg, m.RegisterReplica):
             if (msg.app, msg.version) != (self.app, self.version):
-                log.error("replica %s runs %s@%s, not %s@%s; killing it", self.replica, msg.app, msg.version,
-                          self.app, self.version)
+                log.error(
+                    "replica %s runs %s@%s, not %s@%s; killing it",
+                    self.replica,
+                    msg.app,
+                    msg.version,
+                    self.app,
+                    self.version,
+                )
                 self.kill()
                 return
             self.address = msg.address
@@ -134,11 +140,21 @@ class Envelope:
     async def _capture(self, stream: asyncio.StreamReader, source: str, level: str) -> None:
         with contextlib.suppress(ConnectionError, ValueError):
             while line := await stream.readline():
-                self._on_logs([m.LogEntry(
-                    app=self.app, version=self.version, component=source, replica=f"{self.replica}:{self.pid}",
-                    time=time.time(), level=level, msg=line.decode(errors="replace").rstrip("\n"),
-                    source=source, group=self.group.name,
-                )])
+                self._on_logs(
+                    [
+                        m.LogEntry(
+                            app=self.app,
+                            version=self.version,
+                            component=source,
+                            replica=f"{self.replica}:{self.pid}",
+                            time=time.time(),
+                            level=level,
+                            msg=line.decode(errors="replace").rstrip("\n"),
+                            source=source,
+                            group=self.group.name,
+                        )
+                    ]
+                )
 
     def send_routing(self, routing: dict[str, list[str]]) -> None:
         if self.pipe is not None and self.address:
@@ -184,5 +200,10 @@ class Envelope:
                     await self.proc.wait()
                 return
             except TimeoutError:
-                log.warning("replica %s (pid %d) did not stop in %.1fs; sending %s", self.replica, self.pid,
-                            wait, "SIGTERM" if sig is None else "SIGKILL")
+                log.warning(
+                    "replica %s (pid %d) did not stop in %.1fs; sending %s",
+                    self.replica,
+                    self.pid,
+                    wait,
+                    "SIGTERM" if sig is None else "SIGKILL",
+                )

@@ -64,7 +64,9 @@ def colocation(config: Mapping[str, Any]) -> list[list[str]]:
     """`[weaver] colocate`, checked for shape."""
     raw = config.get("weaver", {}).get("colocate", []) if isinstance(config.get("weaver"), Mapping) else []
     if not isinstance(raw, list) or not all(isinstance(g, list) and all(isinstance(c, str) for c in g) for g in raw):
-        raise configmod.ConfigError('config [weaver]: colocate must be a list of lists of component names, e.g. [["a.B", "a.C"]]')
+        raise configmod.ConfigError(
+            'config [weaver]: colocate must be a list of lists of component names, e.g. [["a.B", "a.C"]]'
+        )
     return raw
 
 
@@ -78,7 +80,8 @@ def plan(info: AppInfo, config: Mapping[str, Any], replicas: int | None = None) 
         for name in names:
             if name not in known:
                 raise configmod.ConfigError(
-                    f"config [weaver] colocate[{i}]: unknown component {name!r} (the app has: {', '.join(sorted(known))})"
+                    f"config [weaver] colocate[{i}]: unknown component {name!r} "
+                    f"(the app has: {', '.join(sorted(known))})"
                 )
             if name in placed:
                 raise configmod.ConfigError(

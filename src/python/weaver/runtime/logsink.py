@@ -64,6 +64,12 @@ class PipeLogHandler(logging.Handler):
 
     def note(self, message: str, level: str = "WARNING") -> LogEntry:
         return LogEntry(
-            app=self.app, version=self.version, component="weaver.proclet", replica=self.replica,
-            time=time.time(), level=level, msg=message, group=self.group,
+            app=self.app,
+            version=self.version,
+            component="weaver.proclet",
+            replica=self.replica,
+            time=time.time(),
+            level=level,
+            msg=message,
+            group=self.group,
         )

@@ -47,8 +47,20 @@ class LogWriter:
 
     def note(self, info: Any, message: str, group: str = "", level: str = "WARNING") -> None:
         """An entry from the manager itself."""
-        self.write([LogEntry(app=info.app, version=info.version, component="weaver.manager", time=time.time(),
-                             level=level, msg=message, group=group, source="manager")])
+        self.write(
+            [
+                LogEntry(
+                    app=info.app,
+                    version=info.version,
+                    component="weaver.manager",
+                    time=time.time(),
+                    level=level,
+                    msg=message,
+                    group=group,
+                    source="manager",
+                )
+            ]
+        )
 
     def close(self) -> None:
         if self._file is not None:
@@ -90,7 +102,7 @@ def matches(entry: LogEntry, terms: list[tuple[str, str, str]]) -> bool:
 
 def read(paths: Iterable[Path], terms: list[tuple[str, str, str]]) -> list[LogEntry]:
     """Every matching entry of the files, ordered by time; bad lines are skipped."""
-    out = []
+    out: list[LogEntry] = []
     for path in paths:
         with open(path, "rb") as f:
             out.extend(e for e in _entries(f) if matches(e, terms))
@@ -98,8 +110,9 @@ def read(paths: Iterable[Path], terms: list[tuple[str, str, str]]) -> list[LogEn
     return out
 
 
-def follow(paths: Iterable[Path], terms: list[tuple[str, str, str]], poll: float = 0.2,
-           limit: float | None = None) -> Iterator[LogEntry]:
+def follow(
+    paths: Iterable[Path], terms: list[tuple[str, str, str]], poll: float = 0.2, limit: float | None = None
+) -> Iterator[LogEntry]:
     """New matching entries as they are appended (for `limit` seconds, or forever)."""
     files = [open(p, "rb") for p in paths]  # noqa: SIM115 - closed below
     try:

@@ -11,8 +11,9 @@ from weaver.runtime.messages import LogEntry
 
 
 def entry(**kw: object) -> LogEntry:
-    base: dict[str, object] = dict(app="hello", version="abc123", component="Greeter", replica="G.0:1",
-                                   time=1.0, level="INFO", msg="hi there")
+    base: dict[str, object] = dict(
+        app="hello", version="abc123", component="Greeter", replica="G.0:1", time=1.0, level="INFO", msg="hi there"
+    )
     base.update(kw)
     return LogEntry(**base)  # type: ignore[arg-type]
 

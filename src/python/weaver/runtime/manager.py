@@ -75,8 +75,9 @@ class Manager:
         self.slots = [Slot(g, i) for g in groups for i in range(g.replicas)]
         self.proxies = {name: BalancingProxy(name) for g in groups for name in g.listeners}
         self._addresses = {
-            name: "127.0.0.1:0" if private_listeners else (listeners or {}).get(name)
-            or options.listeners.get(name) or configmod.listener_address(config, name)
+            name: "127.0.0.1:0"
+            if private_listeners
+            else (listeners or {}).get(name) or options.listeners.get(name) or configmod.listener_address(config, name)
             for name in self.proxies
         }
         self.stopping = False
@@ -95,8 +96,10 @@ class Manager:
         if status.exists():
             for d, st in state.deployments(self.info.app):
                 if d == self.dir and st["alive"] and st.get("manager_pid") != os.getpid():
-                    raise RuntimeError(f"{self.info.app}@{self.info.version} is already deployed (manager pid "
-                                       f"{st['manager_pid']}); stop it first: weaver multi stop {self.info.app}")
+                    raise RuntimeError(
+                        f"{self.info.app}@{self.info.version} is already deployed (manager pid "
+                        f"{st['manager_pid']}); stop it first: weaver multi stop {self.info.app}"
+                    )
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "stop.json").unlink(missing_ok=True)
         bound = []
@@ -113,8 +116,12 @@ class Manager:
             slot.task = asyncio.create_task(self._supervise(slot))
         self._tasks = [asyncio.create_task(self._update_loop()), asyncio.create_task(self._health_loop())]
         self.write_status()
-        log.info("deployed %s@%s: %s", self.info.app, self.info.version[:12],
-                 ", ".join(f"{g.name} x{g.replicas}" for g in self.groups))
+        log.info(
+            "deployed %s@%s: %s",
+            self.info.app,
+            self.info.version[:12],
+            ", ".join(f"{g.name} x{g.replicas}" for g in self.groups),
+        )
 
     @property
     def listeners(self) -> dict[str, str]:
@@ -141,8 +148,16 @@ class Manager:
     async def _supervise(self, slot: Slot) -> None:
         failures = 0
         while not self.stopping:
-            env = Envelope(self.spec, self.info.app, self.info.version, slot.group, slot.index,
-                           self.routing, self.changed, self.logs.write)
+            env = Envelope(
+                self.spec,
+                self.info.app,
+                self.info.version,
+                slot.group,
+                slot.index,
+                self.routing,
+                self.changed,
+                self.logs.write,
+            )
             slot.envelope = env
             try:
                 await env.start()
@@ -157,10 +172,19 @@ class Manager:
             failures = 0 if time.monotonic() - env.started_at > STABLE_AFTER else failures + 1
             delay = min(0.1 * 2**failures, MAX_BACKOFF)
             slot.restarts += 1
-            log.warning("replica %s (pid %d) exited with status %s; restart %d in %.1fs",
-                        env.replica, env.pid, code, slot.restarts, delay)
-            self.logs.note(self.info, f"replica {env.replica} (pid {env.pid}) exited with status {code}; "
-                           f"restarting in {delay:.1f}s", slot.group.name)
+            log.warning(
+                "replica %s (pid %d) exited with status %s; restart %d in %.1fs",
+                env.replica,
+                env.pid,
+                code,
+                slot.restarts,
+                delay,
+            )
+            self.logs.note(
+                self.info,
+                f"replica {env.replica} (pid {env.pid}) exited with status {code}; restarting in {delay:.1f}s",
+                slot.group.name,
+            )
             await asyncio.sleep(delay)
 
     def routing(self) -> dict[str, list[str]]:
@@ -185,8 +209,13 @@ class Manager:
                 for watcher in self.routing_watchers:
                     watcher(routing)
             for name, proxy in self.proxies.items():
-                proxy.set_backends([s.envelope.listeners[name] for s in self.slots
-                                    if s.ready and s.envelope is not None and name in s.envelope.listeners])
+                proxy.set_backends(
+                    [
+                        s.envelope.listeners[name]
+                        for s in self.slots
+                        if s.ready and s.envelope is not None and name in s.envelope.listeners
+                    ]
+                )
             if self.healthy:
                 self._healthy.set()
             if not self.stopping:
@@ -202,8 +231,12 @@ class Manager:
                     continue
                 timeout = self.options.health_timeout if env.started else STARTUP_TIMEOUT
                 if not env.check_health(timeout):
-                    log.error("replica %s (pid %d) failed its health checks for %.0fs; killing it",
-                              env.replica, env.pid, timeout)
+                    log.error(
+                        "replica %s (pid %d) failed its health checks for %.0fs; killing it",
+                        env.replica,
+                        env.pid,
+                        timeout,
+                    )
                     env.kill()
 
     def status(self) -> dict[str, Any]:
@@ -213,16 +246,27 @@ class Manager:
             replicas = []
             for s in (s for s in self.slots if s.group is g):
                 e = s.envelope
-                replicas.append({
-                    "replica": e.replica if e else f"{g.name}.{s.index}", "pid": e.pid if e else 0,
-                    "address": e.address if e else "", "healthy": s.ready, "restarts": s.restarts,
-                    "listeners": dict(e.listeners) if e else {},
-                })
+                replicas.append(
+                    {
+                        "replica": e.replica if e else f"{g.name}.{s.index}",
+                        "pid": e.pid if e else 0,
+                        "address": e.address if e else "",
+                        "healthy": s.ready,
+                        "restarts": s.restarts,
+                        "listeners": dict(e.listeners) if e else {},
+                    }
+                )
             groups.append({"name": g.name, "components": g.components, "replicas": replicas})
         return {
-            "app": self.info.app, "version": self.info.version, "manager_pid": os.getpid(),
-            "started": self.started, "healthy": self.healthy, "listeners": self.listeners, "groups": groups,
-            "command": self.spec.argv, "config": self.info.config_path,
+            "app": self.info.app,
+            "version": self.info.version,
+            "manager_pid": os.getpid(),
+            "started": self.started,
+            "healthy": self.healthy,
+            "listeners": self.listeners,
+            "groups": groups,
+            "command": self.spec.argv,
+            "config": self.info.config_path,
         }
 
     def write_status(self) -> None:
@@ -241,8 +285,7 @@ class Manager:
         await asyncio.gather(*(_stop(s, grace) for s in back))
         for task in [*self._tasks, *(s.task for s in self.slots if s.task is not None)]:
             task.cancel()
-        await asyncio.gather(*self._tasks, *(s.task for s in self.slots if s.task is not None),
-                             return_exceptions=True)
+        await asyncio.gather(*self._tasks, *(s.task for s in self.slots if s.task is not None), return_exceptions=True)
         (self.dir / "status.json").unlink(missing_ok=True)
         self.logs.close()
 

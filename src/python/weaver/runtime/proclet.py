@@ -15,17 +15,18 @@ import logging
 import os
 import signal
 import socket
+from typing import Any
 
 from weaver import config as configmod
 from weaver.internal import registry
 from weaver.listener import Listener, bind
 from weaver.rpc import Identity, Server
+from weaver.run import load_app
 from weaver.runtime import messages as m
 from weaver.runtime.host import ComponentHost
 from weaver.runtime.logsink import PipeLogHandler
 from weaver.runtime.pipe import Pipe, PipeError
 from weaver.runtime.remote import RemotePlacement
-from weaver.run import load_app
 
 log = logging.getLogger("weaver.proclet")
 
@@ -72,9 +73,9 @@ class Proclet:
         try:
             host, main = await self._start(pipe)
             reader = asyncio.create_task(self._read(pipe))
-            waiters: set[asyncio.Future[object]] = {reader, asyncio.ensure_future(self.stopping.wait())}
+            waiters: set[asyncio.Future[Any]] = {reader, asyncio.ensure_future(self.stopping.wait())}
             if main is not None:
-                waiters.add(main)  # type: ignore[arg-type]
+                waiters.add(main)
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             if reader.done() and not reader.cancelled() and reader.exception() is not None:
                 log.error("proclet %s: %s; stopping", self.replica, reader.exception())

@@ -51,11 +51,10 @@ def dispatch(app_package: str, mode: str) -> int:
     if not fd_text.isdigit():
         print(f"weaver: {FD_ENV} must name the inherited pipe fd, got {fd_text!r}", file=sys.stderr)
         return 2
+    from weaver import config as configmod
     from weaver.runtime.describe import app_name
     from weaver.runtime.proclet import Proclet
     from weaver.version import version
-
-    from weaver import config as configmod
 
     sock = socket.socket(fileno=int(fd_text))
     try:

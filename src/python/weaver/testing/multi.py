@@ -64,7 +64,7 @@ class MultiApp:
     async def start_main(self) -> asyncio.Task[None]:
         """Main already runs in its group's replicas; this only exists for mode-agnostic tests."""
         if self._idle is None:
-            self._idle = asyncio.create_task(asyncio.Event().wait())
+            self._idle = asyncio.create_task(_forever())
         return self._idle
 
     def slots(self, iface: type | str) -> list[Slot]:
@@ -98,7 +98,7 @@ class MultiApp:
 
 @contextlib.asynccontextmanager
 async def start_multi(
-    app_package: str, config: Mapping[str, Any], fakes: Mapping[str, object], replicas: int = 2
+    app_package: str, config: Mapping[str, Any], fakes: Mapping[type, object] | None = None, replicas: int = 2
 ) -> AsyncIterator[MultiApp]:
     """Deploy `app_package` from source over subprocesses; stop everything on exit."""
     from weaver.deployers.multi import deploy
@@ -125,6 +125,10 @@ async def start_multi(
         if placement is not None:
             await placement.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _forever() -> None:
+    await asyncio.Event().wait()
 
 
 def _toml(config: Mapping[str, Any]) -> str:

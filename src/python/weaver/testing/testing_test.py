@@ -143,6 +143,6 @@ async def test_listener_serves_main() -> None:
 
 
 async def test_unknown_mode_is_an_error() -> None:
-    with pytest.raises(ValueError, match="unknown mode 'multi'"):
-        async with weaver.testing.start(APP, mode="multi"):
+    with pytest.raises(ValueError, match="unknown mode 'cluster'"):  # "multi" is a mode now
+        async with weaver.testing.start(APP, mode="cluster"):
             pass
