@@ -172,12 +172,15 @@ class ServerConnection(FramedProtocol):
             self._reply_error(rid, e, self.server.where(key))
             return
         if task.done():
-            if not task.cancelled() and task.exception() is None:
+            try:
                 result = task.result()
-                if type(result) is bytes and len(result) <= self._small:
-                    self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-                    return
-            self._finished(rid, key, task)
+            except BaseException:  # noqa: BLE001 - an error or cancellation: _finished replies
+                self._finished(rid, key, task)
+                return
+            if type(result) is bytes and len(result) <= self._small:
+                self.send(_HEADER(len(result), _RESPONSE, rid) + result)
+            else:
+                self._reply(rid, key, result)
             return
         self._tasks[rid] = task
         if deadline is not None:

@@ -45,8 +45,12 @@ else:
             loop: asyncio.AbstractEventLoop,
             context: contextvars.Context,
         ) -> None:
-            # What _PyTask.__init__ does, except scheduling the first step: we run it now.
-            futures._PyFuture.__init__(self, loop=loop)  # type: ignore[attr-defined]
+            # What _PyTask.__init__ does (through _PyFuture.__init__, inlined), except scheduling
+            # the first step: we run it now.
+            self._loop = loop
+            self._callbacks = []
+            if loop.get_debug():
+                futures._PyFuture.__init__(self, loop=loop)  # type: ignore[attr-defined]
             self._name = "weaver-handler"
             self._num_cancels_requested = 0
             self._must_cancel = False
