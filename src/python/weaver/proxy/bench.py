@@ -17,10 +17,12 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -42,6 +44,17 @@ def _cpu_seconds(pid: int) -> float:
 
 
 Result = dict[str, float]
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all processes), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / _TICK  # minus idle and iowait
+
+
+def _children_seconds() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _loadavg() -> str:
@@ -67,7 +80,8 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     p = argparse.ArgumentParser(prog="python -m weaver.proxy.bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="short runs (about 30 s instead of 75 s)")
-    p.add_argument("--conns", type=int, default=32, help="client connections")
+    p.add_argument("--conns", type=int, default=32, help="client connections, closed loop")
+    p.add_argument("--open-conns", type=int, default=128, help="client connections, open loop")
     p.add_argument("--role", choices=["bench", "backend"], default="bench", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.role == "backend":
@@ -77,7 +91,9 @@ def main() -> None:
         asyncio.run(_backend())
         return
     load0 = _loadavg()
+    busy0, children0 = _busy_seconds(), _children_seconds()
     secs, rounds = (2.0, 1) if args.quick else (4.0, 2)
+    start = time.monotonic()
     backend, direct = _spawn(["-m", "weaver.proxy.bench", "--role", "backend"])
     procs = [backend]
     try:
@@ -91,7 +107,7 @@ def main() -> None:
 
         def run(address: str, mode: str, rate: float = 0) -> Result:
             cpu0 = _cpu_seconds(proxy.pid)
-            r = _load(address, mode, args.conns, secs, rate)
+            r = _load(address, mode, args.conns if mode == "closed" else args.open_conns, secs, rate)
             r["cpu_us"] = (_cpu_seconds(proxy.pid) - cpu0) / r["total"] * 1e6
             return r
 
@@ -103,22 +119,24 @@ def main() -> None:
             for title, rate in rates.items():
                 for name, address in (("direct", direct), ("proxied", proxied)):
                     opened[title][name].append(run(address, "open", rate))
+        ours = _cpu_seconds(proxy.pid) + _cpu_seconds(backend.pid) + _children_seconds() - children0
+        others = (_busy_seconds() - busy0 - ours) / (time.monotonic() - start) / (os.cpu_count() or 1)
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait(10)
-    _report(args.conns, load0, sat, rates, opened)
+    print(f"cores: {os.cpu_count()}, load average before/after: {load0} / {_loadavg()}")
+    print(f"other processes kept {max(0.0, others):.0%} of the machine busy during the run")
+    print(f"{args.conns} (closed loop) and {args.open_conns} (open loop) keep-alive connections;")
+    print("load generator, proxy and backend are separate processes")
+    _report(sat, rates, opened)
 
 
 def _med(runs: list[Result], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def _report(
-    conns: int, load0: str, sat: dict[str, Result], rates: dict[str, float], opened: dict[str, dict[str, list[Result]]]
-) -> None:
-    print(f"cores: {os.cpu_count()}, load average before/after: {load0} / {_loadavg()}")
-    print(f"{conns} keep-alive connections; load generator, proxy and backend are separate processes")
+def _report(sat: dict[str, Result], rates: dict[str, float], opened: dict[str, dict[str, list[Result]]]) -> None:
     print("saturation (closed loop):")
     for name, r in sat.items():
         print(f"  {name:7} {r['rate']:7.0f} req/s   p50 {r['p50_us']:6.0f} us   p99 {r['p99_us']:6.0f} us")

@@ -65,6 +65,14 @@ class ClientConnection(Relay):
             self._idle_timer.cancel()
         super().connection_lost(exc)
 
+    def eof_received(self) -> bool:
+        """A client may half-close after its request: answer it, then close."""
+        ex = self.current
+        if ex is not None and not ex.done and ex.request_done:
+            ex.close_after = True
+            return True
+        return False
+
     def _arm_idle_timer(self) -> None:
         self._idle_since = self._loop.time()
 

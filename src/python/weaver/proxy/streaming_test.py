@@ -140,3 +140,13 @@ async def test_slow_client_holds_back_the_backend(stack: Stack) -> None:
     assert r.complete and len(r.body) == 20_000_000
     for _ in range(3):  # the pooled backend connection was resumed for the next exchange
         assert (await c.request("GET", "/big?n=10")).body == b"b" * 10
+
+
+async def test_client_half_close_after_request_still_gets_response(stack: Stack) -> None:
+    a = await stack.backend("a")
+    _, addr = await stack.proxy({"v1": Version(1, [a.address])})
+    c = await stack.client(addr)
+    c.send(b"GET /slow?ms=100 HTTP/1.1\r\nHost: t\r\n\r\n")
+    c.writer.write_eof()
+    r = await c.read_response()
+    assert r.status == 200 and r.body == b"ok" and await c.closed()
