@@ -48,7 +48,7 @@ else:
             # What _PyTask.__init__ does (through _PyFuture.__init__, inlined), except scheduling
             # the first step: we run it now.
             self._loop = loop
-            self._callbacks = []
+            self._callbacks: list[Any] = []
             if loop.get_debug():
                 futures._PyFuture.__init__(self, loop=loop)  # type: ignore[attr-defined]
             self._name = "weaver-handler"
