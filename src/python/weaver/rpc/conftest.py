@@ -93,6 +93,16 @@ class RawPeer:
         self.writer.close()
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-asyncio >= 1.1 prefers a hook that 0.24 (our lockfile's) lacks; the fixture works in both.
+    config.addinivalue_line("filterwarnings", 'ignore:Overriding the "event_loop_policy" fixture')
+
+
+@pytest.fixture(scope="session", params=["asyncio", "uvloop"])
+def event_loop_policy(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoopPolicy:
+    """Every async test runs on the stock loop and on uvloop (what production uses)."""
+    if request.param == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        policy: asyncio.AbstractEventLoopPolicy = uvloop.EventLoopPolicy()
+        return policy
+    return asyncio.DefaultEventLoopPolicy()
