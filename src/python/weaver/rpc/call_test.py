@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import random
+import socket
 import time
 
 import pytest
@@ -149,3 +150,20 @@ async def test_handler_that_cancels_itself_gets_an_error_reply() -> None:
         async with client_of(address) as conn:
             with pytest.raises(RemoteCallError, match="CancelledError"):
                 await asyncio.wait_for(conn.call(1, b""), 2)
+
+
+async def test_over_a_socketpair() -> None:
+    """The shape of a proclet's control channel: an inherited, already-connected socket."""
+    from weaver.rpc.client import connect
+    from weaver.rpc.conftest import CLIENT
+    from weaver.rpc.server import Server
+
+    server = Server({1: echo}, "app", "v1", "manager")
+    ours, theirs = socket.socketpair()
+    try:
+        await server.serve_socket(ours)
+        conn = await connect(theirs, CLIENT)
+        assert await conn.call(1, b"over a pair") == b"over a pair"
+        conn.close("done")
+    finally:
+        await server.close()

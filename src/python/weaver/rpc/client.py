@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 
 from weaver.errors import CommunicationError, DeadlineExceeded, decode_error
@@ -183,7 +184,7 @@ class Connection(FramedProtocol):
 
 
 async def connect(
-    address: str,
+    address: str | socket.socket,
     identity: Identity,
     timeout: float = 5.0,
     max_frame: int = frames.DEFAULT_MAX_FRAME,
@@ -192,20 +193,30 @@ async def connect(
 ) -> Connection:
     """Open a connection to `address` and complete the version handshake.
 
-    Raises CommunicationError if the peer cannot be reached, does not answer in `timeout`
-    seconds, or runs another app version (the message names both versions).
+    `address` may also be a connected socket (one end of a socketpair or an inherited fd,
+    e.g. a proclet's control channel). Raises CommunicationError if the peer cannot be
+    reached, does not answer in `timeout` seconds, or runs another app version (the message
+    names both versions).
     """
-    a = addr.parse(address)
+    sock = address if isinstance(address, socket.socket) else None
+    name = address if isinstance(address, str) else f"socket fd {address.fileno()}"
+    a = addr.parse(name) if sock is None else None
     loop = asyncio.get_running_loop()
 
     def factory() -> Connection:
-        return cls(identity, address, max_frame, read_timeout)
+        return cls(identity, name, max_frame, read_timeout)
 
     try:
         async with asyncio.timeout(timeout):
-            if a.scheme == "unix":
+            if sock is not None:
+                if sock.family == socket.AF_UNIX:
+                    _, conn = await loop.create_unix_connection(factory, sock=sock)
+                else:
+                    _, conn = await loop.create_connection(factory, sock=sock)
+            elif a is not None and a.scheme == "unix":
                 _, conn = await loop.create_unix_connection(factory, a.host)
             else:
+                assert a is not None
                 _, conn = await loop.create_connection(factory, a.host, a.port)
             conn.send(frames.hello_frame(identity.hello()))
             try:
@@ -214,7 +225,7 @@ async def connect(
                 conn.close("handshake abandoned", level=logging.DEBUG)
                 raise
     except TimeoutError:
-        raise CommunicationError(f"cannot connect to {address}: timed out after {timeout:g}s") from None
+        raise CommunicationError(f"cannot connect to {name}: timed out after {timeout:g}s") from None
     except OSError as e:
-        raise CommunicationError(f"cannot connect to {address}: {e}") from None
+        raise CommunicationError(f"cannot connect to {name}: {e}") from None
     return conn

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 from collections.abc import Mapping
 
 from weaver.internal.caller import Handler
@@ -63,6 +64,12 @@ class Server:
         self._listeners.append(srv)
         self.addresses.append(bound)
         return bound
+
+    async def serve_socket(self, sock: socket.socket) -> ServerConnection:
+        """Serve one already-connected socket (a socketpair end or an inherited fd)."""
+        loop = asyncio.get_running_loop()
+        _, conn = await loop.connect_accepted_socket(lambda: ServerConnection(self), sock)
+        return conn
 
     async def close(self) -> None:
         """Stop listening, close every connection and cancel running handlers."""
