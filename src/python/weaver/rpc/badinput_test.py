@@ -220,3 +220,23 @@ async def test_a_client_that_does_not_read_is_not_read_either() -> None:
             assert sconn.write_paused is None
         finally:
             peer.close()
+
+
+async def test_frames_after_a_bad_one_are_not_run() -> None:
+    ran: list[bytes] = []
+
+    async def record(payload: bytes) -> bytes:
+        ran.append(payload)
+        return payload
+
+    async with serving({1: record}) as (_, address):
+        peer = await RawPeer.open(address)
+        try:
+            good = frames.request_head(1, 1, 5, None, None, None, None) + b"first"
+            bad = frames.frame(frames.REQUEST, 2, b"\x00" * 10)  # well framed, bad request
+            late = frames.request_head(3, 1, 4, None, None, None, None) + b"late"
+            peer.writer.write(good + bad + late)  # one chunk
+            assert await peer.closed_by_peer()
+        finally:
+            peer.close()
+        assert ran == [b"first"]

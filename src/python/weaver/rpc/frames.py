@@ -188,10 +188,11 @@ class FrameReader:
     frame; the caller then closes the connection.
     """
 
-    __slots__ = ("_chunks", "_have", "_need", "max_frame", "sink")
+    __slots__ = ("_chunks", "_have", "_need", "max_frame", "sink", "stopped")
 
     def __init__(self, sink: FrameSink, max_frame: int = DEFAULT_MAX_FRAME) -> None:
         self.sink = sink
+        self.stopped = False
         self.max_frame = max_frame
         self._chunks: list[bytes] = []
         self._have = 0
@@ -202,7 +203,15 @@ class FrameReader:
         """True while part of a frame is buffered (used for the stall timeout)."""
         return self._have > 0
 
+    def stop(self) -> None:
+        """Deliver no more frames, not even the rest of the chunk being fed (connection closed)."""
+        self.stopped = True
+        self._chunks = []
+        self._have = 0
+
     def feed(self, chunk: bytes) -> None:
+        if self.stopped:
+            return
         if self._chunks:
             self._chunks.append(chunk)
             self._have += len(chunk)
@@ -229,6 +238,8 @@ class FrameReader:
                 break
             sink(ftype, rid, data, pos + HEADER_SIZE, end)
             pos = end
+            if self.stopped:
+                return
         else:
             self._need = HEADER_SIZE
         if pos < size:

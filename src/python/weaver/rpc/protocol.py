@@ -160,6 +160,7 @@ class FramedProtocol(asyncio.Protocol):
             return
         self.closed = True
         self.close_reason = reason
+        self._reader.stop()
         log.log(level, "rpc: closing connection with %s: %s", self.peer, reason)
         if self._timer is not None:
             self._timer.cancel()
