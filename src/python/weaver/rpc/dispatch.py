@@ -77,7 +77,8 @@ class ServerConnection(FramedProtocol):
             self._receiving = False
             self.reject(f"bad frame: {e}")
             return
-        self._receiving = False
+        finally:
+            self._receiving = False
         if self._out:
             self.flush()
         if self._reader.partial and self._timer is None and not self.closed:
