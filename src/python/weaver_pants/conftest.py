@@ -110,6 +110,7 @@ def configure(runner: RuleRunner, *extra_args: str) -> None:
             "--source-root-patterns=['src/python']",
             "--python-interpreter-constraints=['CPython>=3.11,<3.14']",
             "--python-bootstrap-search-path=['<PATH>', '<PYENV>']",
+            "--python-infer-use-rust-parser",
             *extra_args,
         ],
         env={k: v for k, v in os.environ.items() if k.startswith("PANTS_")},
