@@ -24,6 +24,7 @@ from typing import Any
 
 from apps.boutique_bench import configs, pinning, report
 from apps.boutique_bench.bench import Settings, VariantResult, run_all
+from apps.boutique_bench.profiled import ENV
 
 DEFAULT_RATES = "20,40,60"
 QUICK_RATE = 10.0
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--variants", default=",".join(ALL_VARIANTS), help="subset of grpc,split,colocated")
     p.add_argument("--no-probe", action="store_true", help="skip the max-sustainable-rate probe")
     p.add_argument("--no-pin", action="store_true", help="do not pin the load generator and the app to CPUs")
+    p.add_argument("--profile", metavar="DIR", help="run weaver processes under cProfile, stats into DIR")
     p.add_argument("--out", default="dist/boutique-bench", help="output directory")
     return p
 
@@ -72,6 +74,7 @@ def settings(args: argparse.Namespace) -> Settings:
         drain=5.0 if q else 10.0,
         probe=not (q or args.no_probe),
         start_timeout=60.0 if q else 120.0,
+        idle=1.0 if q else 3.0,
     )
 
 
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     s = settings(args)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if args.profile:
+        os.environ[ENV] = os.path.abspath(args.profile)
     skipped: list[VariantResult] = []
     if "split" in s.variants and (why := split_unavailable()):
         say(f"weaver split: skipped: {why}")
@@ -115,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     say("")
     say(md)
     say(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / 'results.png'}")
+    if args.profile:
+        say(f"profiles in {args.profile}: python -m apps.boutique_bench.profiled --summary {args.profile}")
     return 0 if all(not r.skipped.startswith("failed") for r in results) else 1
 
 

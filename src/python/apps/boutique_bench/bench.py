@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from apps.boutique_bench import pinning
-from apps.boutique_bench.measure import Point, measure
+from apps.boutique_bench.measure import Point, idle_cores, measure
 from apps.boutique_bench.variants import VARIANTS, Variant
 
 Say = Callable[[str], None]
@@ -27,6 +27,7 @@ class Settings:
     probe_factor: float = 1.5
     probe_max_steps: int = 8
     start_timeout: float = 120.0
+    idle: float = 3.0
     seed: int = 1
 
 
@@ -42,6 +43,8 @@ class VariantResult:
     max_rate_note: str = ""
     start_s: float = 0.0
     skipped: str = ""
+    idle_cores: float = 0.0
+    """CPU the variant's processes use with no load (health checks, timers, pollers)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -56,6 +59,9 @@ def run_variant(variant: Variant, s: Settings, place: pinning.Placement, say: Sa
         app, ctl = variant.processes()
         res.notes += pinning.pin_app(place, [*app, *ctl])
         say(f"  {variant.label}: healthy after {res.start_s}s ({len(app)} app + {len(ctl)} control processes)")
+        if s.idle > 0:
+            res.idle_cores = idle_cores(variant, s.idle)
+            say(f"  {variant.name} idle: {res.idle_cores:.3f} cores")
         if s.warmup > 0:
             measure(variant, min(s.rates), s.warmup, seed=s.seed + 1000, drain=s.drain)
         for rate in s.rates:

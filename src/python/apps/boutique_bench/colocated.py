@@ -3,13 +3,30 @@
 
 from __future__ import annotations
 
+import cProfile
+import os
+import time
+
 import weaver
 from weaver.runtime.proclet_main import apply_gen_path
+
+from apps.boutique_bench.profiled import profile_dir
 
 
 def main() -> None:
     apply_gen_path()
-    weaver.run("apps.boutique")
+    out = profile_dir()
+    if not out:
+        weaver.run("apps.boutique")
+        return
+    prof = cProfile.Profile(time.process_time)  # CPU time: not time spent preempted
+    prof.enable()
+    try:
+        weaver.run("apps.boutique")
+    finally:
+        prof.disable()
+        os.makedirs(out, exist_ok=True)
+        prof.dump_stats(os.path.join(out, f"colocated-{os.getpid()}.prof"))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ class Point:
     """CPU the load generator itself used over the window, in cores (1.0 = its core is full)."""
     kept_up: bool
     notes: list[str] = field(default_factory=list)
+    cpu_by_process: dict[str, float] = field(default_factory=dict)
+    """CPU seconds over the window per process label (weaver replica, or gRPC service)."""
 
     @property
     def cpu_us_per_req_app(self) -> float:
@@ -67,6 +69,24 @@ def run_loadgen(url: str, rate: float, duration: float, seed: int | None, drain:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(loadgen.run(url, rate, duration, seed=seed, drain=drain))
+
+
+def _by_label(before: dict[int, float], after: dict[int, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for pid, cpu in after.items():
+        name = procstat.label(pid)
+        out[name] = round(out.get(name, 0.0) + cpu - before.get(pid, 0.0), 3)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def idle_cores(variant: Variant, seconds: float) -> float:
+    """CPU (in cores) all the variant's processes use with no load at all."""
+    app, ctl = variant.processes()
+    before = procstat.cpu_seconds([*app, *ctl])
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    after = procstat.cpu_seconds([*app, *ctl])
+    return round(_delta(before, after) / (time.perf_counter() - t0), 4)
 
 
 def measure(variant: Variant, rate: float, duration: float, seed: int | None = 1, drain: float = 10.0) -> Point:
@@ -103,4 +123,5 @@ def measure(variant: Variant, rate: float, duration: float, seed: int | None = 1
         loadgen_cpu_util=round((self1 - self0) / (wall1 - wall0), 3) if wall1 > wall0 else 0.0,
         kept_up=kept_up,
         notes=notes,
+        cpu_by_process=_by_label(before, {**after_app, **after_ctl}),
     )

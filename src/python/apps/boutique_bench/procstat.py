@@ -96,3 +96,25 @@ def cpus_allowed(pid: int) -> str:
     except OSError:
         pass
     return "?"
+
+
+def label(pid: int) -> str:
+    """A short name for a process: its weaver replica, else `-m module [first arg]`, else comm."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"WEAVER_REPLICA="):
+                    return item.split(b"=", 1)[1].decode(errors="replace")
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return str(pid)
+    if "-m" in argv[:-1]:
+        i = argv.index("-m")
+        module = argv[i + 1].rsplit(".", 1)[-1]
+        rest = [a for a in argv[i + 2 : i + 3] if not a.startswith("-")]
+        return " ".join([module, *rest])
+    return argv[0].rsplit("/", 1)[-1] if argv else str(pid)

@@ -93,6 +93,20 @@ def targets(results: list[VariantResult]) -> list[str]:
     return out
 
 
+def where_cpu_goes(results: list[VariantResult]) -> list[str]:
+    """Per variant: idle CPU, and CPU per request by process at its highest measured rate."""
+    out = []
+    for r in results:
+        if r.skipped or not r.points:
+            continue
+        p = r.points[-1]
+        top = ", ".join(
+            f"{name} {1e6 * cpu / p.requests:.0f}" for name, cpu in list(p.cpu_by_process.items())[:6] if p.requests
+        )
+        out.append(f"- {r.label}: idle {r.idle_cores:.3f} cores; at {p.offered_tasks_per_s:g}/s, us CPU/req: {top}")
+    return out
+
+
 def markdown(results: list[VariantResult], header: list[str]) -> str:
     parts = ["# Online Boutique: gRPC baseline vs weaver", "", *header, "", table(results), ""]
     if any(r.probe or r.max_rate_note for r in results):
@@ -101,6 +115,9 @@ def markdown(results: list[VariantResult], header: list[str]) -> str:
     t = targets(results)
     if t:
         parts += ["Targets (issue 7; CPU counted incl. control plane):", "", *t, ""]
+    w = where_cpu_goes(results)
+    if w:
+        parts += ["Where the CPU goes (busiest processes):", "", *w, ""]
     notes = [f"- {r.name}: {n}" for r in results for n in [*r.notes, *(n for p in r.points for n in p.notes)]]
     if notes:
         parts += ["Notes:", "", *notes, ""]

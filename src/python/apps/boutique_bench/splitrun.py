@@ -12,6 +12,8 @@ import asyncio
 import logging
 from pathlib import Path
 
+from apps.boutique_bench import profiled
+
 APP = "apps.boutique"
 
 
@@ -20,6 +22,9 @@ async def _run(config: str, listeners: dict[str, str], state_dir: str | None) ->
     from weaver.runtime import launch
 
     spec = launch.from_source(APP, config, version="bench")
+    if profiled.profile_dir():  # every proclet under cProfile (see apps.boutique_bench.profiled)
+        i = spec.argv.index("-m")
+        spec.argv[i + 1 : i + 1] = ["apps.boutique_bench.profiled"]
     directory = Path(state_dir) / "deployment" if state_dir else None
     manager = await multi.deploy(spec, listeners=listeners, directory=directory)
     return await multi.serve(manager)

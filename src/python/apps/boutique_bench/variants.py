@@ -16,6 +16,8 @@ import tempfile
 import time
 import urllib.request
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from apps.boutique_bench import procstat
@@ -80,6 +82,24 @@ class Variant(ABC):
             time.sleep(0.1)
 
 
+@contextmanager
+def children_output_to(path: str) -> Iterator[None]:
+    """Point fds 1 and 2 at `path` while children are spawned (they inherit them), then back."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (fd, *saved):
+            os.close(f)
+
+
 class GrpcVariant(Variant):
     """The gRPC baseline: 10 service processes and the frontend (`apps.boutique_grpc.launch`)."""
 
@@ -90,6 +110,7 @@ class GrpcVariant(Variant):
         super().__init__()
         self.seed = seed
         self.cluster: object | None = None
+        self.tmp = ""
 
     def start(self, timeout: float) -> None:
         from apps.boutique_grpc.launch import Cluster
@@ -98,7 +119,14 @@ class GrpcVariant(Variant):
         ports = dict(zip((FRONTEND, *SERVICES), free_ports(1 + len(SERVICES)), strict=True))
         cluster = Cluster(ports, seed=self.seed)
         self.cluster = cluster
-        cluster.start(timeout=timeout)  # stops what it started if it fails
+        self.tmp = tempfile.mkdtemp(prefix="boutique-bench-grpc-")
+        try:
+            with children_output_to(os.path.join(self.tmp, "output.log")):
+                cluster.start(timeout=timeout)  # stops what it started if it fails
+        except Exception as e:
+            tail = Path(self.tmp, "output.log").read_text(errors="replace")[-3000:]
+            self.stop()
+            raise RuntimeError(f"{self.label} did not start: {e}\n{tail}") from e
         self.url = cluster.url
 
     def processes(self) -> tuple[list[int], list[int]]:
@@ -115,6 +143,9 @@ class GrpcVariant(Variant):
         if isinstance(self.cluster, Cluster):
             self.cluster.stop()
         self.cluster = None
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = ""
 
 
 class _SessionVariant(Variant):
