@@ -107,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{place.describe()}")
     started = time.time()
     load0 = os.getloadavg()
-    results = run_all(s, place, say)
+    try:
+        results = run_all(s, place, say)
+    except KeyboardInterrupt:
+        say("interrupted: every process the bench started has been stopped")
+        return 130
     results += skipped
     results.sort(key=lambda r: ALL_VARIANTS.index(r.name))
     meta = _meta(argv, s, place, started, load0)

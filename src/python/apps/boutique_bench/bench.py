@@ -25,7 +25,7 @@ class Settings:
     probe: bool = True
     probe_step: float = 5.0
     probe_factor: float = 1.5
-    probe_max_steps: int = 8
+    probe_max_steps: int = 10
     start_timeout: float = 120.0
     idle: float = 3.0
     seed: int = 1
