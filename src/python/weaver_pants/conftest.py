@@ -11,10 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from pants.backend.python import target_types_rules
-from pants.backend.python.goals import package_pex_binary
-from pants.backend.python.target_types import PythonRequirementTarget, PythonSourcesGeneratorTarget
-from pants.backend.python.util_rules import pex_from_targets
+from pants.backend.python import register as python_backend
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.run import RunRequest
 from pants.core.target_types import FilesGeneratorTarget
@@ -82,9 +79,7 @@ def rule_runner() -> RuleRunner:
     runner = RuleRunner(
         rules=[
             *register.rules(),
-            *target_types_rules.rules(),
-            *pex_from_targets.rules(),
-            *package_pex_binary.rules(),
+            *python_backend.rules(),
             QueryRule(GeneratedSources, [GeneratePythonFromWeaverComponentsRequest]),
             QueryRule(HydratedSources, [HydrateSourcesRequest]),
             QueryRule(Addresses, [DependenciesRequest]),
@@ -93,8 +88,7 @@ def rule_runner() -> RuleRunner:
         ],
         target_types=[
             *register.target_types(),
-            PythonSourcesGeneratorTarget,
-            PythonRequirementTarget,
+            *python_backend.target_types(),
             FilesGeneratorTarget,
         ],
     )
