@@ -2,7 +2,13 @@
 
 Framing, multiplexed calls, deadlines, cancellation, errors, retries, load balancing and the
 version handshake. The runtime creates a `Server` per proclet and a `ReplicaSet` (a `Caller`)
-per remote component; see docs/contracts.md.
+per remote component; see docs/contracts.md ("Transport as seen by the runtime").
+
+Modules: `frames` (wire format, incremental decoder), `protocol` (what both ends share:
+handshake, write coalescing, timeouts, closing), `client` (`Connection`, `connect`),
+`server` (`Server`), `dispatch` (one accepted connection: runs handlers), `eager` (handlers
+as eagerly started tasks), `replica` / `replicaset` (connection states, balancing, retries),
+`hashring` (routing by key), `backoff`, `address`, `loop` (uvloop), `bench` (the benchmark).
 """
 
 from weaver.rpc.client import Connection, connect
