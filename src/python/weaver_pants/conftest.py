@@ -11,7 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from pants.backend.python import register as python_backend
+from pants.backend.python import target_types_rules
+from pants.backend.python.dependency_inference import rules as import_inference
+from pants.backend.python.goals import package_pex_binary
+from pants.backend.python.target_types import PythonRequirementTarget, PythonSourcesGeneratorTarget
+from pants.backend.python.util_rules import pex_from_targets
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.run import RunRequest
 from pants.core.target_types import FilesGeneratorTarget
@@ -79,7 +83,10 @@ def rule_runner() -> RuleRunner:
     runner = RuleRunner(
         rules=[
             *register.rules(),
-            *python_backend.rules(),
+            *import_inference.rules(),
+            *target_types_rules.rules(),
+            *pex_from_targets.rules(),
+            *package_pex_binary.rules(),
             QueryRule(GeneratedSources, [GeneratePythonFromWeaverComponentsRequest]),
             QueryRule(HydratedSources, [HydrateSourcesRequest]),
             QueryRule(Addresses, [DependenciesRequest]),
@@ -88,7 +95,8 @@ def rule_runner() -> RuleRunner:
         ],
         target_types=[
             *register.target_types(),
-            *python_backend.target_types(),
+            PythonSourcesGeneratorTarget,
+            PythonRequirementTarget,
             FilesGeneratorTarget,
         ],
     )
