@@ -1,9 +1,10 @@
 """Builds of the hello app for the rollout tests: real PEXes with a manifest, made in ~2 s.
 
 Each build is the hello source tree plus generated code and a `weaver_app_info` module, packed
-by the `pex` tool with `--inherit-path=fallback` (third-party packages come from the test's
-interpreter, so nothing is downloaded). Variants differ in their embedded config (the greeting)
-or in their code (`broken`: Greeter.greet raises), so each has its own sha256, i.e. version.
+by the `pex` tool with its third-party requirements taken from the test's virtualenv
+(`--venv-repository`: nothing is downloaded). Like a Pants-built PEX it is hermetic: code on
+the caller's PYTHONPATH cannot shadow the build's. Variants differ in their embedded config (the
+greeting) or their code (`broken`: Greeter.greet raises), so each has its own sha256 (version).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from weaver.app_main import pex_sha256
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "python"
 PEX_TOOL = Path(sys.executable).with_name("pex")
+REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn"]
 
 CONFIG = """[weaver]
 name = "hello"
@@ -33,9 +35,10 @@ health_interval = 0.5
 greeting = "{greeting}"
 """
 
-BROKEN = '''    async def greet(self, name: str) -> Greeting:
-        raise RuntimeError("broken build")
-'''
+BROKEN = (
+    "        text = await self.preview(name)\n",  # the first line of GreeterImpl.greet
+    '        raise RuntimeError("broken build")\n',
+)
 
 
 def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, Path]:
@@ -46,8 +49,9 @@ def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, P
     shutil.copy(SRC / "apps" / "__init__.py", stage / "apps" / "__init__.py")
     greeter = stage / "apps" / "hello" / "greeter.py"
     if broken:
-        text = greeter.read_text().replace("    async def greet(self, name: str) -> Greeting:\n", BROKEN, 1)
-        greeter.write_text(text)
+        text = greeter.read_text()
+        assert BROKEN[0] in text, f"{greeter} changed: update BROKEN"
+        greeter.write_text(text.replace(*BROKEN))
     sources = [str(p) for p in sorted((stage / "apps" / "hello").glob("*.py"))]
     subprocess.run([sys.executable, "-m", "weaver", "generate", "--root", str(stage), *sources], check=True, cwd=SRC)
     described = subprocess.run(
@@ -58,9 +62,10 @@ def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, P
         f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\nCONFIG_TOML = {CONFIG.format(greeting=greeting)!r}\n"
     )
     pex = out / f"{greeting}.pex"
+    venv = sys.prefix  # the virtualenv running the tests
     subprocess.run(
-        [str(PEX_TOOL), "-D", str(stage), "--inherit-path=fallback", f"--python-shebang={sys.executable}",
-         "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
+        [str(PEX_TOOL), "-D", str(stage), "--venv-repository", venv, *REQUIREMENTS,
+         f"--python-shebang={sys.executable}", "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
         check=True, capture_output=True,
     )  # fmt: skip
     manifest = json.loads(described.stdout)

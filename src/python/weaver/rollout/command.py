@@ -3,11 +3,11 @@
     weaver rollout deploy --pex APP.pex --manifest APP.manifest.json [--duration 10m]
         [--steps 10,25,50,100] [--listen NAME=HOST:PORT] [--error-margin 0.01]
         [--latency-margin 1.5] [--latency-slack 10ms] [--min-requests 20]
-        [--drain-timeout 60s] [--drain-idle 2s] [--start-timeout 120s]
+        [--drain-timeout 60s] [--drain-idle 2s] [--start-timeout 120s] [--stop-grace 5s]
     weaver rollout status [APP] [--json]     the saved state, the controller and the proxy
     weaver rollout resume APP                continue after a controller died
     weaver rollout abort APP                 all traffic back to the old version, stop the new
-    weaver rollout stop APP                  stop every version of APP and its proxy
+    weaver rollout stop APP [--grace 5s]     stop every version of APP and its proxy
 
 Exit status: 0 done (or aborted as asked), 1 error, 2 bad usage, 3 rolled back, 130 interrupted.
 """
@@ -51,6 +51,7 @@ def register(sub: Any) -> None:
     d.add_argument("--drain-timeout", default="60s", help="max wait for pinned sessions of the old version")
     d.add_argument("--drain-idle", default="2s", help="old version drained after this long without requests")
     d.add_argument("--start-timeout", default="120s", help="max wait for the new version to be healthy")
+    d.add_argument("--stop-grace", default="5s", help="time a stopped version's calls in flight get (5s)")
     d.add_argument("--tick", default="1s", help=argparse.SUPPRESS)
     s = rs.add_parser("status", help="show the rollout state of APP (or of every app)")
     s.add_argument("app", nargs="?")
@@ -60,7 +61,10 @@ def register(sub: Any) -> None:
         ("abort", "send all traffic back to the old version and stop the new one"),
         ("stop", "stop every version of APP and its proxy"),
     ):
-        rs.add_parser(name, help=text).add_argument("app")
+        sp = rs.add_parser(name, help=text)
+        sp.add_argument("app")
+        if name == "stop":
+            sp.add_argument("--grace", help="time calls in flight get (default: the rollout's --stop-grace)")
     x = rs.add_parser("_proxy", help="(internal) run APP's proxy process")
     x.add_argument("app")
     x.add_argument("--listen", action="append", default=[])
@@ -88,6 +92,7 @@ def plan_of(args: argparse.Namespace) -> Plan:
         drain_timeout_s=schedule.parse_duration(args.drain_timeout, "--drain-timeout"),
         drain_idle_s=schedule.parse_duration(args.drain_idle, "--drain-idle"),
         start_timeout_s=schedule.parse_duration(args.start_timeout, "--start-timeout"),
+        stop_grace_s=schedule.parse_duration(args.stop_grace, "--stop-grace"),
         gate=gate,
     )
 
@@ -160,7 +165,8 @@ def pick_up(app: str, action: str) -> int:
         return _drive(paths, state, action, 1.0)
 
 
-def stop(app: str) -> int:
+def stop(app: str, grace_flag: str | None) -> int:
+    grace = schedule.parse_duration(grace_flag, "--grace") if grace_flag else None
     paths = AppPaths(app)
     with ControllerLock(paths.lock, app):
         _log_to(paths)
@@ -168,14 +174,14 @@ def stop(app: str) -> int:
         deployer = MultiDeployer()
         if state is not None:
             for version in state.running():
-                deployer.stop(app, version, state.plan.stop_grace_s)
+                deployer.stop(app, version, state.plan.stop_grace_s if grace is None else grace)
                 state.versions[version].stopped = time.time()
             if not state.over:
                 state.phase, state.aborted, state.reason = "aborted", True, "stopped by user"
             state.weights, state.live = {}, None
             state.note("stopped every version and the proxy")
             save(paths.state, state)
-        stopped = ProxyFront(paths).stop()
+        stopped = ProxyFront(paths).stop(1.0 if grace is None else grace)
         print(f"stopped {app}" + ("" if stopped else " (no proxy was running)"))
         return 0
 
@@ -191,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
             case "resume" | "abort":
                 return pick_up(args.app, args.rollout_command)
             case "stop":
-                return stop(args.app)
+                return stop(args.app, args.grace)
             case "_proxy":
                 from weaver.rollout import proxyhost
 

@@ -23,8 +23,8 @@ DEPLOY_TIMEOUT = 120.0
 def _run(argv: list[str], timeout: float, what: str) -> None:
     try:
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=child_env()
-        )
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=child_env(), cwd="/"
+        )  # cwd: the versions it starts must not import code from ours (a PEX puts its cwd on sys.path)
     except subprocess.TimeoutExpired:
         raise RolloutError(f"{what}: no answer within {timeout:.0f}s ({' '.join(argv)})") from None
     if done.returncode != 0:

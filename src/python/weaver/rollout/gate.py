@@ -36,8 +36,11 @@ def judge(
     gate: Gate,
     final: bool = False,
 ) -> Verdict:
-    """Rollback, ok, or wait for more requests. With `final` (the step's end), a window under
-    min_requests is still judged on errors, so a failing version cannot pass on low traffic."""
+    """Rollback, ok, or wait for more requests.
+
+    Mid-step only errors are judged (a p99 over a few requests is mostly cold starts); `final`
+    (the step's end) judges latency too, and a window under min_requests still on errors, so a
+    failing version cannot pass on low traffic."""
     new = new or VersionStats()
     reference = baseline_of(old, gate) or baseline
     if new.requests < gate.min_requests and not (final and new.requests):
@@ -53,6 +56,8 @@ def judge(
             f"error ratio {new_ratio:.2%} ({errors}/{new.requests} requests failed) > old {ref_ratio:.2%} "
             f"+ margin {gate.error_margin:.2%}",
         )
+    if not final:
+        return Verdict("ok", f"error ratio {new_ratio:.2%} vs {ref_ratio:.2%}")
     judged_latency = reference is not None and reference.p99_us > 0 and new.requests >= gate.min_requests
     if judged_latency and reference is not None:
         limit = reference.p99_us * gate.latency_margin

@@ -22,5 +22,5 @@ def child_env() -> dict[str, str]:
     """The environment for children: ours, with this process's sys.path when run from source."""
     env = dict(os.environ)
     if not os.environ.get("PEX"):
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p or ".") for p in sys.path)
     return env

@@ -69,14 +69,16 @@ def test_gate_error_margin() -> None:
     assert judge(stats(100, 5), stats(100, 5), None, GATE).decision == "ok"  # as bad as the old one
 
 
-def test_gate_latency_margin_and_slack() -> None:
-    assert judge(stats(100, p99_ms=50), stats(100, p99_ms=20), None, GATE).decision == "rollback"
+def test_gate_latency_margin_and_slack_at_step_end() -> None:
+    assert judge(stats(100, p99_ms=50), stats(100, p99_ms=20), None, GATE, final=True).decision == "rollback"
+    # mid-step, latency is not judged (cold starts)
+    assert judge(stats(100, p99_ms=50), stats(100, p99_ms=20), None, GATE).decision == "ok"
     # 3x slower but only 4 ms: under the slack
-    assert judge(stats(100, p99_ms=6), stats(100, p99_ms=2), None, GATE).decision == "ok"
+    assert judge(stats(100, p99_ms=6), stats(100, p99_ms=2), None, GATE, final=True).decision == "ok"
     # old without enough requests: its baseline is the reference
     base = Baseline(100, 0.0, 20_000)
-    assert judge(stats(100, p99_ms=50), stats(3, p99_ms=1), base, GATE).decision == "rollback"
-    assert "latency not judged" in judge(stats(100, p99_ms=50), None, None, GATE).reason
+    assert judge(stats(100, p99_ms=50), stats(3, p99_ms=1), base, GATE, final=True).decision == "rollback"
+    assert "latency not judged" in judge(stats(100, p99_ms=50), None, None, GATE, final=True).reason
 
 
 def test_state_roundtrip_and_corrupt_file(tmp_path: Path) -> None:
