@@ -1,11 +1,14 @@
 """Eager tasks: run a handler's first step at once, and keep the same task if it suspends.
 
-Most handlers finish without waiting on anything; scheduling a task for each would cost more
-than the rest of the server's work (about 4 us of a 20 us call). An eager task runs the
-coroutine's first step synchronously, as a real current task (so `asyncio.timeout`,
-`TaskGroup` and `weaver.deadline` work inside handlers), and is already done when the
-handler did not suspend. Python 3.12 has this built in (`eager_start=True`); on 3.11 we
-build the same thing on asyncio's pure-Python Task, minus its initial `call_soon`.
+Most handlers finish without waiting on anything; scheduling a task for each costs about
+4 us of a 20 us call. Driving the coroutine by hand (`coro.send(None)`) is cheapest but runs
+its first step with no current task, which breaks `asyncio.timeout`, `TaskGroup` and
+`weaver.deadline` inside handlers. An eager task runs the first step synchronously *as* the
+current task, is already done when the handler did not suspend, and otherwise continues as
+the same task. Python 3.12 has it built in (`eager_start=True`); on 3.11 we start asyncio's
+pure-Python Task ourselves. Measured (3.11, uvloop, two processes pinned to one core): about
++2.5 us CPU per call over bare `send`, against +4.5 us for the pure-Python Task's own first
+step and more for a scheduled task.
 """
 
 from __future__ import annotations
