@@ -73,7 +73,10 @@ def runtime_sources() -> dict[str, str]:
     files[f"{RUNTIME_DIR}/BUILD"] = "python_sources(sources=['**/*.py'])\n"
     files["3rdparty/BUILD"] = (
         "python_requirement(name='msgspec', requirements=['msgspec==0.23.0'])\n"
-        "python_requirement(name='uvicorn', requirements=['uvicorn'], modules=['uvicorn'])\n"
+        "python_requirement(name='uvicorn', requirements=['uvicorn'])\n"
+        "python_requirement(name='httptools', requirements=['httptools'])\n"
+        "python_requirement(name='uvloop', requirements=['uvloop'])\n"
+        "python_requirement(name='rich', requirements=['rich'])\n"
     )
     return files
 
