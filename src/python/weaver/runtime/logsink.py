@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from weaver.runtime.messages import LogEntry, Logs
 
@@ -27,6 +28,8 @@ class PipeLogHandler(logging.Handler):
         self.group = group
         self.queue: list[LogEntry] = []
         self.dropped = 0
+        self.on_first: Callable[[], None] | None = None
+        """Called when the queue stops being empty, so an idle proclet never wakes to flush."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -51,6 +54,8 @@ class PipeLogHandler(logging.Handler):
             self.queue.pop(0)
             self.dropped += 1
         self.queue.append(entry)
+        if len(self.queue) == 1 and self.on_first is not None:
+            self.on_first()
 
     def take(self) -> Logs | None:
         """The queued entries as one message (None if there are none)."""

@@ -194,8 +194,16 @@ class Proclet:
             pipe.send(batch)
 
     async def _flush_logs(self, pipe: Pipe[m.ToProclet]) -> None:
+        """Send queued log entries in batches; sleeps until there is something to send."""
+        loop = asyncio.get_running_loop()
+        pending = asyncio.Event()
+        self.logs.on_first = lambda: loop.call_soon_threadsafe(pending.set)
+        if self.logs.queue:
+            pending.set()
         while True:
-            await asyncio.sleep(LOG_FLUSH_INTERVAL)
+            await pending.wait()
+            pending.clear()
+            await asyncio.sleep(LOG_FLUSH_INTERVAL)  # batch what arrives meanwhile
             self._send_logs(pipe)
 
 
