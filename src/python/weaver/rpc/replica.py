@@ -58,10 +58,18 @@ class Replica:
             return conn
         if self._retired:
             raise CommunicationError(f"replica {self.address} was removed")
-        if self._connecting is None:
-            self._connecting = asyncio.get_running_loop().create_task(self._connect())
-            self._connecting.add_done_callback(_ignore_result)
-        return await asyncio.shield(self._connecting)
+        task = self._connecting
+        if task is None:
+            self._connecting = task = asyncio.get_running_loop().create_task(self._connect())
+            task.add_done_callback(_ignore_result)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            caller = asyncio.current_task()
+            if task.cancelled() and (caller is None or not caller.cancelling()):
+                # The connect was abandoned (the set closed), not this caller: a comm failure.
+                raise CommunicationError(f"connecting to {self.address} was abandoned") from None
+            raise
 
     async def _connect(self) -> client.Connection:
         try:

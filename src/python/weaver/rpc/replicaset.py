@@ -34,6 +34,7 @@ class ReplicaSet:
         self.identity = identity
         self.name = name or "component"
         self.connect_timeout = connect_timeout
+        self.closed = False
         self.replicas: dict[str, Replica] = {}
         self._order: list[Replica] = []
         self._ring = HashRing(())
@@ -61,6 +62,7 @@ class ReplicaSet:
 
     async def close(self) -> None:
         """Close every connection; calls in flight fail with CommunicationError."""
+        self.closed = True
         replicas = list(self.replicas.values()) + self._retired
         self.replicas.clear()
         self._order = []
@@ -110,6 +112,8 @@ class ReplicaSet:
         delays = backoff.delays()
         attempt = len(failed)
         while True:
+            if self.closed:
+                raise CommunicationError(f"the replica set of {self.name} is closed")
             if attempt:
                 await self._pause(next(delays), attempt)
             attempt += 1

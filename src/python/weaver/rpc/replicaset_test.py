@@ -208,3 +208,24 @@ async def test_routed_call_falls_back_to_the_next_replica_when_the_owner_is_down
             first = await rs.call(WHO, b"", True, shard)
             assert first in (b"r0", b"r1")
             assert await rs.call(WHO, b"", True, shard) == first  # and stay there
+
+
+async def test_calls_fail_fast_once_the_set_is_closed() -> None:
+    async with replicas(1) as (_, addresses):
+        rs = ReplicaSet(CLIENT, addresses)
+        assert await rs.call(WHO, b"", True, None) == b"r0"
+        await rs.close()
+        start = time.monotonic()
+        with pytest.raises(CommunicationError, match="closed"):
+            await rs.call(WHO, b"", True, None)
+        assert time.monotonic() - start < 0.05
+
+
+async def test_closing_while_connecting_is_a_communication_error() -> None:
+    async with replicas(1) as (_, addresses):
+        rs = ReplicaSet(CLIENT, addresses)
+        call = asyncio.create_task(rs.call(WHO, b"", True, None))
+        await asyncio.sleep(0)  # the call is now waiting for the connection
+        await rs.close()
+        with pytest.raises(CommunicationError):
+            await call
