@@ -70,6 +70,7 @@ class ReplicaSet:
         await asyncio.gather(*(r.close() for r in replicas))
 
     async def call(self, key: int, payload: bytes, retriable: bool = True, shard: int | None = None) -> bytes:
+        """Call `key` on a replica; the common case (an open, healthy connection) inline."""
         if shard is None:
             order = self._order
             n = len(order)
