@@ -73,7 +73,7 @@ async def test_client_checks_the_servers_hello_too() -> None:
 
 
 async def test_connect_to_nothing_is_a_communication_error() -> None:
-    async with serving({}) as (server, address):
+    async with serving({}) as (_, address):
         pass  # closed: nobody listens there any more
     with pytest.raises(CommunicationError, match="cannot connect"):
         await connect(address, Identity("app", "v1"), timeout=2)

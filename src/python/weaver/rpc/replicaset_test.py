@@ -118,7 +118,7 @@ async def test_routing_update_moves_few_keys() -> None:
 
 
 async def test_removed_replica_drains_and_closes() -> None:
-    async with replicas(2) as (r, addresses), replica_set(addresses) as rs:
+    async with replicas(2) as (_, addresses), replica_set(addresses) as rs:
         for _ in range(4):
             await rs.call(WHO, b"", True, None)
         old = rs.replicas[addresses[0]]
@@ -134,7 +134,7 @@ async def test_removed_replica_drains_and_closes() -> None:
 
 async def test_retriable_call_skips_a_dead_replica() -> None:
     dead = await dead_address()
-    async with replicas(1) as (r, addresses), replica_set([dead, *addresses]) as rs:
+    async with replicas(1) as (_, addresses), replica_set([dead, *addresses]) as rs:
         for _ in range(10):
             assert await rs.call(WHO, b"", True, None) == b"r0"
 
