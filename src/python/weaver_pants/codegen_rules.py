@@ -18,6 +18,7 @@ from pants.engine.target import (
 from pants.engine.unions import UnionRule
 from pants.source.source_root import SourceRoot, SourceRootRequest, SourceRootsRequest, SourceRootsResult
 from pants.util.logging import LogLevel
+
 from weaver_pants.targets import WeaverComponentsSourcesField
 from weaver_pants.tool import WeaverTool, WeaverToolRequest
 

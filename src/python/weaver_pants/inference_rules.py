@@ -44,6 +44,7 @@ from pants.engine.target import (
 )
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+
 from weaver_pants.targets import (
     GENERATED_MODULE,
     WeaverAppDependenciesField,

@@ -36,6 +36,7 @@ from pants.engine.target import (
 )
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+
 from weaver_pants.codegen_rules import source_root_args
 from weaver_pants.inference_rules import APP_ENTRY_MODULE
 from weaver_pants.targets import (

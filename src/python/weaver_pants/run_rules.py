@@ -16,6 +16,7 @@ from pants.engine.fs import Digest, MergeDigests
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import Targets
 from pants.util.logging import LogLevel
+
 from weaver_pants.package_rules import WeaverAppFieldSet
 from weaver_pants.targets import WeaverRolloutAppField, WeaverRolloutArgsField
 from weaver_pants.tool import WeaverTool, WeaverToolRequest

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter

@@ -18,12 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from weaver.rollout.deployer import MultiDeployer
-from weaver.rollout.paths import AppPaths
-from weaver.rollout.state import RolloutState, load
 
 from e2e.rollout_builds import SRC, build_hello
 from e2e.rollout_load import Load, Result, request
+from weaver.rollout.deployer import MultiDeployer
+from weaver.rollout.paths import AppPaths
+from weaver.rollout.state import RolloutState, load
 
 # Short times; a loose latency gate (other tests share the 2 cores; the gate is unit-tested).
 FAST = ["--error-margin", "0.02", "--min-requests", "10", "--drain-idle", "1s", "--start-timeout", "60s",

@@ -8,9 +8,8 @@ import os
 import time
 
 import weaver
-from weaver.runtime.proclet_main import apply_gen_path
-
 from apps.boutique_bench.profiled import profile_dir
+from weaver.runtime.proclet_main import apply_gen_path
 
 
 def main() -> None:

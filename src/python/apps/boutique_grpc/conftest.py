@@ -6,6 +6,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+
 from apps.boutique_grpc.protogen import generate as _generate  # noqa: F401 - fail early without grpc_tools
 
 

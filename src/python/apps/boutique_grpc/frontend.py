@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
+
 from apps.boutique.frontend.app import UVICORN_OPTIONS, make_app
 from apps.boutique.frontend.web import ASGIApp
 from apps.boutique_grpc import process
@@ -17,7 +19,8 @@ from apps.boutique_grpc.topology import DEPENDENCIES, FRONTEND, HOST, frontend_s
 
 def uvicorn_config(app: ASGIApp, port: int) -> uvicorn.Config:
     """The HTTP server stack used by every variant: uvicorn + httptools on uvloop, quiet."""
-    return uvicorn.Config(app, host=HOST, port=port, loop="uvloop", http="httptools", **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    options: dict[str, Any] = dict(UVICORN_OPTIONS)
+    return uvicorn.Config(app, host=HOST, port=port, loop="uvloop", http="httptools", **options)
 
 
 class _Server(uvicorn.Server):

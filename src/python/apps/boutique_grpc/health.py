@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
+
 from apps.boutique_grpc.stubs import health_pb, health_pb_grpc
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 
 import grpc
+
 from apps.boutique_grpc import process
 from apps.boutique_grpc.health import add_health
 from apps.boutique_grpc.topology import DEPENDENCIES, HOST, SERVICES, open_channels, servicer

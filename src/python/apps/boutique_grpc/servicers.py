@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
+
 from apps.boutique.logic.errors import InvalidArgumentError, NotFoundError, PaymentError
 from apps.boutique.services import (
     AdClient,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.testclient import ASGITestClient
 from apps.boutique.httpclient import HttpBrowser

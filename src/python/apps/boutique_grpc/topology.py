@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
+
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.logic.ad import AdLogic
 from apps.boutique.logic.cart import CartLogic, CartStoreLogic

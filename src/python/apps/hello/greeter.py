@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import msgspec
+
 import weaver
 from apps.hello.counter import Counter
 from apps.hello.messages import Greeting, Hop

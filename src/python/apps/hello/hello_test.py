@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import pytest
+
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter

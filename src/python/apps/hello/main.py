@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import msgspec
+
 import weaver
 from apps.hello.greeter import EmptyName, Greeter
 from apps.hello.messages import Hop

@@ -91,7 +91,10 @@ class PackageEmitter:
 
     def _component(self, impl: Impl, iface: Interface) -> str:
         p = self.prefix[impl.iface]
-        iface_expr = "weaver.Main" if iface.name == MAIN else f"{self._alias(iface.module)}.{iface.short}"  # type: ignore[arg-type]
+        if iface.name == MAIN or iface.module is None:
+            iface_expr = "weaver.Main"
+        else:
+            iface_expr = f"{self._alias(iface.module)}.{iface.short}"
         impl_expr = f"{self._alias(impl.module)}.{impl.node.name}"
         lines = [f"\n\n# --- {iface.name} (implemented by {impl.module.name}.{impl.node.name}) ---\n\n"]
         if iface.name != MAIN:

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from apps.hello.counter import Counter
 
+from apps.hello.counter import Counter
 from weaver.internal import registry
 from weaver.runtime import messages as m
 from weaver.runtime.pipe import Pipe

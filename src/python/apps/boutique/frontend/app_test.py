@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.testclient import ASGITestClient

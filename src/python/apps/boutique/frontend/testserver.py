@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
+
 from apps.boutique.frontend.app import UVICORN_OPTIONS
 from apps.boutique.frontend.web import ASGIApp
 

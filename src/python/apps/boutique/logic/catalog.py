@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+
 from apps.boutique.logic.data import read_bytes
 from apps.boutique.logic.errors import NotFoundError
 from apps.boutique.model import Money, Product

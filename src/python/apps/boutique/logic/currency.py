@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import msgspec
+
 from apps.boutique.logic.data import read_bytes
 from apps.boutique.logic.errors import InvalidArgumentError
 from apps.boutique.model import Money

@@ -1,6 +1,7 @@
 """Tests of currency conversion."""
 
 import pytest
+
 from apps.boutique.logic.currency import CurrencyLogic
 from apps.boutique.logic.errors import InvalidArgumentError
 from apps.boutique.model import Money

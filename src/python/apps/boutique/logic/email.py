@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import jinja2
+
 from apps.boutique.model import OrderResult
 
 log = logging.getLogger("boutique.email")

@@ -1,6 +1,7 @@
 """Tests of money arithmetic."""
 
 import pytest
+
 from apps.boutique.logic import money
 from apps.boutique.logic.errors import InvalidArgumentError
 from apps.boutique.model import Money

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+
 from apps.boutique.logic.errors import PaymentError
 from apps.boutique.logic.payment import PaymentLogic, card_type, luhn_ok
 from apps.boutique.logic.rand import make_rng

@@ -1,6 +1,7 @@
 """Tests of catalog, cart, shipping, recommendation, ad and email logic."""
 
 import pytest
+
 from apps.boutique.logic.ad import AdLogic
 from apps.boutique.logic.cart import CartLogic, CartStoreLogic
 from apps.boutique.logic.catalog import CatalogLogic

@@ -9,7 +9,7 @@ import msgspec
 
 import weaver
 
-from . import audit
+from . import audit  # noqa: F401 (used in the `audit: weaver.Ref[audit.Audit]` annotation)
 from .model import EVENTS, Item, Items, NotFound, Stamp
 
 
