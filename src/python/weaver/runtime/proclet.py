@@ -197,7 +197,11 @@ class Proclet:
         """Send queued log entries in batches; sleeps until there is something to send."""
         loop = asyncio.get_running_loop()
         pending = asyncio.Event()
-        self.logs.on_first = lambda: loop.call_soon_threadsafe(pending.set)
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(pending.set)
+
+        self.logs.on_first = wake
         if self.logs.queue:
             pending.set()
         while True:
