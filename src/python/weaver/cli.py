@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from weaver.codegen.errors import CodegenError
 
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("paths", nargs="+", help="component source files or package directories")
         p.add_argument("--root", action="append", default=[], help="a source root (repeatable; default .)")
+        p.add_argument("--config", help="also describe the placement (colocation groups, replicas) of this config")
         if name == "generate":
             p.add_argument("--out", help="write outputs under DIR (same relative paths) instead of the roots")
             p.add_argument("--manifest-json", help="also write the manifest JSON to FILE ('-' for stdout)")
@@ -55,7 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     except CodegenError as e:
         print(f"weaver {args.command}: {len(e.problems)} problem(s):\n{e}", file=sys.stderr)
         return 1
-    manifest_text = json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"
+    manifest = dict(result.manifest)
+    if args.config:
+        from weaver.config import ConfigError
+
+        try:
+            manifest["groups"] = _placement(manifest, args.config)
+        except ConfigError as e:
+            print(f"weaver {args.command}: {e}", file=sys.stderr)
+            return 1
+    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     if args.command == "describe":
         sys.stdout.write(manifest_text)
         return 0
@@ -71,6 +82,26 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.manifest_json, "w", encoding="utf-8") as f:
             f.write(manifest_text)
     return 0
+
+
+def _placement(manifest: dict[str, Any], config_path: str) -> list[dict[str, Any]]:
+    """Colocation groups and replica counts that `weaver multi` would use for this config."""
+    from weaver import config as configmod
+    from weaver.runtime.groups import colocation, multi_options
+
+    config = configmod.load(config_path)
+    names = sorted(c["name"] for c in manifest["components"])
+    groups = [sorted(g) for g in colocation(config) if g]
+    placed = {n for g in groups for n in g}
+    groups += [[n] for n in names if n not in placed]
+    opts = multi_options(config)
+    out = []
+    for components in groups:
+        replicas = opts.replicas
+        for c in components:
+            replicas = opts.group_replicas.get(c, replicas)
+        out.append({"components": components, "replicas": replicas})
+    return out
 
 
 def _holds(root: str, rel: str) -> bool:

@@ -189,19 +189,25 @@ async def infer_python_app_references(
     runtime = await Get(PythonModuleOwners, PythonModuleOwnersRequest(RUNTIME_MODULE, resolve=resolve))
     runtime_dirs = tuple(a.spec_path + "/" for a in runtime.unambiguous)
     for content in contents:
-        if b"weaver" not in content.content or content.path.startswith(runtime_dirs):
-            continue
+        in_runtime = content.path.startswith(runtime_dirs)
+        if b"weaver" not in content.content or (in_runtime and not _is_test(content.path)):
+            continue  # the runtime's own docstrings name example apps: never depend on them
         for match in _STRING.finditer(content.content):
             address = packages.lookup(resolve, match.group(1).decode())
             if address:
                 include.add(address)
-        _check_marked(content.path, content.content, fs.address, packages, resolve)
+        if not in_runtime:  # the runtime defines Component and Main itself
+            _check_marked(content.path, content.content, fs.address, packages, resolve)
     return InferredDependencies(sorted(include))
 
 
-def _check_marked(path: str, source: bytes, owner: Address, packages: WeaverPackages, resolve: str) -> None:
+def _is_test(path: str) -> bool:
     name = os.path.basename(path)
-    if name.endswith("_test.py") or name.startswith("test_") or name in ("conftest.py", f"{GENERATED_MODULE}.py"):
+    return name.endswith("_test.py") or name.startswith("test_") or name == "conftest.py"
+
+
+def _check_marked(path: str, source: bytes, owner: Address, packages: WeaverPackages, resolve: str) -> None:
+    if _is_test(path) or os.path.basename(path) == f"{GENERATED_MODULE}.py":
         return
     match = _DEFINES_COMPONENT.search(source)
     if not match:

@@ -89,12 +89,18 @@ async def describe_app(field_set: WeaverAppFieldSet, python_setup: PythonSetup) 
         Get(WeaverTool, WeaverToolRequest(resolve)),
     )
     roots = await source_root_args((*own.snapshot.files, *context.snapshot.files))
-    digest = await Get(Digest, MergeDigests([context.snapshot.digest, own.snapshot.digest]))
+    digests = [context.snapshot.digest, own.snapshot.digest]
+    config_args: list[str] = []
+    if field_set.config.value:
+        config = await Get(HydratedSources, HydrateSourcesRequest(field_set.config))
+        digests.append(config.snapshot.digest)
+        config_args = [f"--config={config.snapshot.files[0]}"]
+    digest = await Get(Digest, MergeDigests(digests))
     result = await Get(
         ProcessResult,
         PexProcess(
             tool.pex,
-            argv=["describe", *roots, *own.snapshot.files],
+            argv=["describe", *roots, *config_args, *own.snapshot.files],
             input_digest=digest,
             description=f"Describing the weaver app {field_set.address}",
             level=LogLevel.DEBUG,
@@ -141,13 +147,13 @@ async def package_weaver_app(field_set: WeaverAppFieldSet) -> BuiltPackage:
     pex_entry = next(e for e in entries if isinstance(e, FileEntry) and e.path == pex_path)
     version = pex_entry.file_digest.fingerprint
     manifest = {
+        **description.manifest,
         "app": name,
         "version": version,
         "pex": os.path.basename(pex_path),
         "pex_size": pex_entry.file_digest.serialized_bytes_length,
         "main": main,
         "python": list(field_set.interpreter_constraints.value or ()),
-        **description.manifest,
     }
     manifest_path = os.path.join(os.path.dirname(pex_path), f"{os.path.basename(pex_path)[:-4]}.manifest.json")
     manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"

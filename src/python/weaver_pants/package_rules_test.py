@@ -29,6 +29,7 @@ def test_version_is_the_pex_sha256_and_changes_with_a_component(rule_runner: Rul
     assert manifest["main"] == "shop"
     names = json.dumps(manifest)
     assert "shop.prices.Prices" in names  # components and call graph come from `weaver describe`
+    assert sorted(g["components"] for g in manifest["groups"]) == [["shop.prices.Prices"], ["weaver.Main"]]
 
     rule_runner.write_files(
         {

@@ -18,7 +18,7 @@ from pathlib import Path
 from weaver.app_main import pex_sha256
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "python"
-PEX_TOOL = Path(sys.executable).with_name("pex")
+PEX_TOOL = [sys.executable, "-m", "pex"]
 REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn"]
 
 CONFIG = """[weaver]
@@ -64,7 +64,7 @@ def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, P
     pex = out / f"{greeting}.pex"
     venv = sys.prefix  # the virtualenv running the tests
     subprocess.run(
-        [str(PEX_TOOL), "-D", str(stage), "--venv-repository", venv, *REQUIREMENTS,
+        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *REQUIREMENTS,
          f"--python-shebang={sys.executable}", "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
         check=True, capture_output=True,
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 import uvloop
@@ -59,8 +59,15 @@ async def stack() -> AsyncIterator[Stack]:
         await s.close()
 
 
-def pytest_asyncio_loop_factories(
-    config: pytest.Config, item: pytest.Item
-) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-asyncio >= 1.1 prefers a loop-factories hook that 0.24 (our lockfile's) lacks.
+    config.addinivalue_line("filterwarnings", 'ignore:Overriding the "event_loop_policy" fixture')
+
+
+@pytest.fixture(scope="session", params=["asyncio", "uvloop"])
+def event_loop_policy(request: pytest.FixtureRequest) -> asyncio.AbstractEventLoopPolicy:
     """Every test runs on the standard loop and on uvloop (which the command uses)."""
-    return {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
+    if request.param == "uvloop":
+        policy: asyncio.AbstractEventLoopPolicy = uvloop.EventLoopPolicy()
+        return policy
+    return asyncio.DefaultEventLoopPolicy()
