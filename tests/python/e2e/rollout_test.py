@@ -166,7 +166,9 @@ def test_bad_version_is_rolled_back(weaver: Weaver, builds: dict[str, Build]) ->
     assert state.phase == "rolled_back" and state.live == a.version and "error ratio" in (state.reason or "")
     failed = failures(results)
     assert failed and {r.version for r in failed} == {bad.version}
-    assert len(failed) <= 30  # about min_requests at a 20% share, plus a tick's worth
+    # The budget: min_requests (10) at a 20% share before the gate may judge, plus what arrives
+    # within one gate tick under load on 2 shared cores; a gate that never fires fails far above it.
+    assert len(failed) <= 50
     assert all(r.ok and r.version == a.version for r in results if r.at > t_end)
     assert not weaver.running(bad.version) and weaver.running(a.version)
 
