@@ -23,12 +23,17 @@ def render_money(m: Money) -> str:
 
 
 def make_env() -> jinja2.Environment:
-    """The template environment, loading from this package's templates/."""
+    """The template environment, loading from this package's templates/.
+
+    Templates are loaded once: `auto_reload=False` stops Jinja2 from stat()ing each template
+    file (and the ones it extends or includes) on every render to check for edits.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("apps.boutique.frontend", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["money"] = render_money
     env.globals["currency_logo"] = currency_logo
@@ -36,10 +41,14 @@ def make_env() -> jinja2.Environment:
 
 
 class Renderer:
-    """Renders a named template to bytes."""
+    """Renders a named template to bytes (templates compiled once, on first use)."""
 
     def __init__(self) -> None:
         self._env = make_env()
+        self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, name: str, **context: Any) -> bytes:
-        return self._env.get_template(name).render(**context).encode()
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self._env.get_template(name)
+        return template.render(context).encode()
