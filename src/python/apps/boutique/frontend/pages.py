@@ -9,7 +9,7 @@ import asyncio
 import datetime
 import logging
 import random
-from typing import Any
+from typing import Any, NamedTuple
 
 from apps.boutique.frontend.render import Renderer
 from apps.boutique.frontend.services import FrontendServices
@@ -27,6 +27,21 @@ DEFAULT_CURRENCY = "USD"
 SHOWN_CURRENCIES = frozenset({"USD", "EUR", "CAD", "JPY", "GBP", "TRY"})
 AD_TIMEOUT = 0.1
 MAX_RECOMMENDATIONS_SHOWN = 4
+
+
+class PricedProduct(NamedTuple):
+    """A product with its price in the user's currency (`item`, `price` in the templates)."""
+
+    item: Product
+    price: Money
+
+
+class CartLine(NamedTuple):
+    """A cart line: the product, its quantity and the line's price in the user's currency."""
+
+    item: Product
+    quantity: int
+    price: Money
 
 
 class BadRequest(Exception):
@@ -66,10 +81,10 @@ class Pages:
         currencies = await self.s.currency.get_supported_currencies()
         products = await self.s.catalog.list_products()
         cart = await self.s.cart.get_cart(session_id)
-        shown = []
+        shown: list[PricedProduct] = []
         for p in products:
             price = await self.s.currency.convert(p.price_usd, cur)
-            shown.append({"item": p, "price": price})
+            shown.append(PricedProduct(p, price))
         ad = await self.choose_ad([])
         return self.page(
             "home.html",
@@ -96,7 +111,7 @@ class Pages:
             session_id,
             show_currency=True,
             currencies=filter_currencies(currencies),
-            product={"item": p, "price": price},
+            product=PricedProduct(p, price),
             recommendations=recs,
             cart_size=cart_size(cart.items),
             ad=ad,
@@ -126,13 +141,13 @@ class Pages:
         recs = await self.recommendations(session_id, [i.product_id for i in cart.items])
         quote = await self.s.shipping.get_quote(Address(), cart.items)
         shipping_cost = await self.s.currency.convert(quote, cur)
-        items = []
+        items: list[CartLine] = []
         total = Money(cur, 0, 0)
         for ci in cart.items:
             p = await self.s.catalog.get_product(ci.product_id)
             price = await self.s.currency.convert(p.price_usd, cur)
             line = money.multiply(price, ci.quantity)
-            items.append({"item": p, "quantity": ci.quantity, "price": line})
+            items.append(CartLine(p, ci.quantity, line))
             total = money.add(total, line)
         total = money.add(total, shipping_cost)
         year = datetime.date.today().year
