@@ -17,7 +17,7 @@ from weaver.errors import CommunicationError, DeadlineExceeded, decode_error
 from weaver.internal import callctx
 from weaver.rpc import address as addr
 from weaver.rpc import frames
-from weaver.rpc.frames import Hello
+from weaver.rpc.frames import FrameError, Hello
 from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT, FramedProtocol, Identity, log
 
 _deadline_var = callctx.deadline
@@ -29,6 +29,9 @@ _FIXED = frames.REQUEST_FIXED_SIZE
 _REQUEST = frames.REQUEST
 _FLAG_DEADLINE = frames.FLAG_DEADLINE
 _FLAG_SHARD = frames.FLAG_SHARD
+_UNPACK = frames.HEADER.unpack_from
+_HEAD_SIZE = frames.HEADER_SIZE
+_RESPONSE = frames.RESPONSE
 
 
 class Connection(FramedProtocol):
@@ -106,6 +109,38 @@ class Connection(FramedProtocol):
             raise
         finally:
             timer.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        # FramedProtocol.data_received with the whole responses at the start of `data` completed
+        # inline; everything from the first other frame goes through the frame reader.
+        if self.closed:
+            return
+        self._rx += 1
+        reader = self._reader
+        try:
+            if reader.stopped or reader.partial or self.peer_hello is None:
+                reader.feed(data)
+            else:
+                size = len(data)
+                pos = 0
+                pending = self._pending
+                limit = reader.max_frame
+                while size - pos >= _HEAD_SIZE:
+                    length, ftype, rid = _UNPACK(data, pos)
+                    end = pos + _HEAD_SIZE + length
+                    if ftype != _RESPONSE or end > size or length > limit:
+                        break
+                    fut = pending.pop(rid, None)
+                    if fut is not None and not fut.done():
+                        fut.set_result(data[pos + _HEAD_SIZE : end])
+                    pos = end
+                if pos < size:
+                    reader.feed(data[pos:] if pos else data)
+        except FrameError as e:
+            self.reject(f"bad frame: {e}")
+            return
+        if reader.partial and self._timer is None and not self.closed:
+            self._arm_timer()
 
     async def ping(self, timeout: float = 1.0) -> None:
         """Round-trip a ping frame; raise CommunicationError if no pong arrives in time."""

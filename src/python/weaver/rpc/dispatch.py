@@ -1,8 +1,8 @@
 """One accepted connection: decode requests, run handlers, send replies.
 
-A handler starts as an eager task inside the reading callback (see `weaver.rpc.eager`): one
-that finishes without suspending is answered at once, with no scheduling at all; one that
-suspends continues as that same task, cancelled when the caller's deadline passes, when the
+A handler starts inside the reading callback as the current task of an `eager.Runner`: one
+that finishes without suspending is answered at once, with no scheduling and (usually) no new
+task at all; one that suspends continues as a task, cancelled when the caller's deadline passes, when the
 caller sends a cancel frame, or when the connection goes away. Each request runs in its own
 copy of the context, with `callctx` set from the request.
 """
@@ -31,8 +31,10 @@ _REQUEST = frames.REQUEST
 _RESPONSE = frames.RESPONSE
 _FLAG_DEADLINE = frames.FLAG_DEADLINE
 _PLAIN_FLAGS = frames.FLAG_DEADLINE | frames.FLAG_SHARD
+_HEAD = frames.HEADER.unpack_from
+_HEAD_SIZE = frames.HEADER_SIZE
+_SUSPENDED = eager.SUSPENDED
 _copy_context = contextvars.copy_context
-_start = eager.start
 _monotonic = time.monotonic
 _deadline_var = callctx.deadline
 _metadata_var = callctx.metadata
@@ -59,10 +61,13 @@ class ServerConnection(FramedProtocol):
         self._receiving = False
         self._handlers = server.handlers  # the same dict: add_handlers updates it in place
         self._small = min(server.max_frame, 65536)  # replies this small skip the checks in _reply
+        self._runner = eager.Runner(self._loop)
+        self._clean = True  # no callctx set in the context this protocol's callbacks run in
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.server.connections.add(self)
+        self._clean = _deadline_var.get() is None and _metadata_var.get() is None and _trace_var.get() is None
 
     def data_received(self, data: bytes) -> None:
         # FramedProtocol.data_received, plus: replies produced while reading this chunk go out
@@ -72,7 +77,11 @@ class ServerConnection(FramedProtocol):
         self._rx += 1
         self._receiving = True
         try:
-            self._reader.feed(data)
+            reader = self._reader
+            if reader.stopped or reader.partial or self.peer_hello is None:
+                reader.feed(data)
+            else:
+                self._plain_requests(data)
         except FrameError as e:
             self._receiving = False
             self.reject(f"bad frame: {e}")
@@ -83,6 +92,46 @@ class ServerConnection(FramedProtocol):
             self.flush()
         if self._reader.partial and self._timer is None and not self.closed:
             self._arm_timer()
+
+    def _plain_requests(self, data: bytes) -> None:
+        # Run the whole plain requests at the start of `data` inline (no trace, no metadata, a
+        # known method); everything from the first other frame goes through the frame reader.
+        size = len(data)
+        pos = 0
+        handlers = self._handlers
+        tasks = self._tasks
+        small = self._small
+        out = self._out
+        while size - pos >= _HEAD_SIZE:
+            length, ftype, rid = _HEAD(data, pos)
+            start = pos + _HEAD_SIZE
+            end = start + length
+            if ftype != _REQUEST or end > size or length < _FIXED_SIZE or length > small:
+                break
+            key, flags, deadline, _ = _FIXED(data, start)
+            handler = handlers.get(key)
+            if flags or handler is None or rid in tasks:
+                break
+            payload = data[start + _FIXED_SIZE : end]
+            if not self._clean:
+                self._run(rid, key, handler, payload, None, None, None)
+            else:
+                try:
+                    result = self._runner.run(handler(payload), _copy_context())
+                except (Exception, asyncio.CancelledError) as e:  # noqa: BLE001 - sent to the caller
+                    self._reply_error(rid, _cancelled(e), self.server.where(key))
+                else:
+                    if type(result) is bytes and len(result) <= small:
+                        out.append(_HEADER(len(result), _RESPONSE, rid) + result)
+                    elif result is _SUSPENDED:
+                        self._track(rid, key, None)
+                    else:
+                        self._reply(rid, key, result)
+            pos = end
+            if self.closed:
+                return
+        if pos < size:
+            self._reader.feed(data[pos:] if pos else data)
 
     def send(self, data: bytes) -> None:
         if self._receiving:
@@ -158,31 +207,25 @@ class ServerConnection(FramedProtocol):
     ) -> None:
         # Each request runs in its own copy of the context, holding what the caller had.
         ctx = _copy_context()
-        if (
-            deadline is not None
-            or metadata is not None
-            or trace is not None
-            or _deadline_var.get() is not None
-            or _metadata_var.get() is not None
-            or _trace_var.get() is not None
-        ):
+        if deadline is not None or metadata is not None or trace is not None or not self._clean:
             ctx.run(_set_callctx, deadline, metadata, trace)
         try:
-            task = _start(handler(payload), self._loop, ctx)  # runs until done or suspended
-        except Exception as e:  # noqa: BLE001 - handler() itself failed: sent to the caller
-            self._reply_error(rid, e, self.server.where(key))
+            result = self._runner.run(handler(payload), ctx)  # runs until done or suspended
+        except (Exception, asyncio.CancelledError) as e:  # noqa: BLE001 - sent to the caller
+            self._reply_error(rid, _cancelled(e), self.server.where(key))
             return
-        if task.done():
-            try:
-                result = task.result()
-            except BaseException:  # noqa: BLE001 - an error or cancellation: _finished replies
-                self._finished(rid, key, task)
-                return
-            if type(result) is bytes and len(result) <= self._small:
-                self.send(_HEADER(len(result), _RESPONSE, rid) + result)
-            else:
-                self._reply(rid, key, result)
-            return
+        if type(result) is bytes and len(result) <= self._small:
+            self.send(_HEADER(len(result), _RESPONSE, rid) + result)
+        elif result is _SUSPENDED:
+            self._track(rid, key, deadline)
+        else:
+            self._reply(rid, key, result)
+
+    def _track(self, rid: int, key: int, deadline: float | None) -> None:
+        # The handler suspended: it continues as the runner's task until it finishes.
+        task = self._runner.task
+        assert task is not None
+        self._runner.task = None
         self._tasks[rid] = task
         if deadline is not None:
             self._timers[rid] = self._loop.call_later(deadline, self._expire, rid)
@@ -256,3 +299,10 @@ class ServerConnection(FramedProtocol):
     def _on_lost(self, reason: str) -> None:
         self.server.connections.discard(self)
         self.cancel_all()
+
+
+def _cancelled(exc: BaseException) -> BaseException:
+    """A handler that cancelled itself is reported as such (not as a bare CancelledError)."""
+    if isinstance(exc, asyncio.CancelledError):
+        return asyncio.CancelledError("handler was cancelled")
+    return exc

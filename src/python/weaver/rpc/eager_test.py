@@ -101,3 +101,86 @@ async def test_exception_after_suspending() -> None:
     task = await started(late)
     with pytest.raises(ValueError, match="late"):
         await task
+
+
+async def run_in_callback(runner: eager.Runner, make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """`runner.run(make())` from a plain callback; returns its result or the exception it raised."""
+    loop = asyncio.get_running_loop()
+    box: asyncio.Future[Any] = loop.create_future()
+    ctx = contextvars.copy_context()
+    ctx.run(var.set, "request")
+
+    def go() -> None:
+        try:
+            box.set_result(runner.run(make(), ctx))
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box.set_result(e)
+
+    loop.call_soon(go)
+    return await box
+
+
+async def test_runner_reuses_the_task_of_handlers_that_finish_at_once() -> None:
+    runner = eager.Runner(asyncio.get_running_loop())
+    ids: list[int] = []
+
+    async def quick() -> str:
+        ids.append(id(asyncio.current_task()))
+        return var.get()
+
+    assert await run_in_callback(runner, quick) == "request"
+    assert await run_in_callback(runner, quick) == "request"
+    assert len(ids) == 2 and ids[0] == ids[1]
+
+
+async def test_runner_does_not_reuse_a_task_someone_kept() -> None:
+    runner = eager.Runner(asyncio.get_running_loop())
+    kept: list[asyncio.Task[Any] | None] = []
+
+    async def keep() -> int:
+        kept.append(asyncio.current_task())
+        return 1
+
+    assert await run_in_callback(runner, keep) == 1
+    assert await run_in_callback(runner, keep) == 1
+    first, second = kept
+    assert first is not second
+    assert first is not None and first.done() and first.result() == 1
+
+
+async def test_runner_errors_and_self_cancellation() -> None:
+    runner = eager.Runner(asyncio.get_running_loop())
+
+    async def boom() -> None:
+        raise KeyError("x")
+
+    async def odd() -> int:
+        current = asyncio.current_task()
+        assert current is not None
+        current.cancel()
+        return 1
+
+    async def quick() -> str:
+        return var.get()
+
+    assert isinstance(await run_in_callback(runner, boom), KeyError)
+    assert isinstance(await run_in_callback(runner, odd), asyncio.CancelledError)
+    assert await run_in_callback(runner, quick) == "request"
+
+
+async def test_runner_suspended_handler_continues_as_a_task() -> None:
+    runner = eager.Runner(asyncio.get_running_loop())
+    seen: list[object] = []
+
+    async def two_steps() -> str:
+        seen.append(asyncio.current_task())
+        async with asyncio.timeout(5):
+            await asyncio.sleep(0.001)
+        seen.append(asyncio.current_task())
+        return var.get()
+
+    assert await run_in_callback(runner, two_steps) is eager.SUSPENDED
+    task = runner.task
+    assert task is not None and not task.done()
+    assert await asyncio.wait_for(task, 2) == "request"
+    assert seen == [task, task]
