@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from apps.boutique.model import Money
+
+_escape_str: Callable[[str], str]
+try:  # MarkupSafe's C escaper, without wrapping its result in a Markup object
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - pure-Python MarkupSafe
+
+    def _escape_str(s: str) -> str:
+        return str(markupsafe.escape(s))
 
 CURRENCY_LOGOS = {"USD": "$", "CAD": "$", "JPY": "¥", "EUR": "€", "TRY": "₺", "GBP": "£"}
 
@@ -22,15 +32,36 @@ def render_money(m: Money) -> str:
     return f"{currency_logo(m.currency_code)}{m.units}.{cents:02d}"
 
 
+def escape_output(value: object) -> str:
+    """A `{{ value }}` as HTML: what `markupsafe.escape` returns, as a plain str.
+
+    Objects with `__html__` (Markup, `|safe`) are trusted as autoescaping trusts them; anything
+    else is converted with str() and its `& < > ' "` escaped.
+    """
+    if type(value) is str:
+        return _escape_str(value)
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return _escape_str(str(value))
+
+
 def make_env() -> jinja2.Environment:
     """The template environment, loading from this package's templates/.
 
     Templates are loaded once: `auto_reload=False` stops Jinja2 from stat()ing each template
     file (and the ones it extends or includes) on every render to check for edits.
+
+    Every `{{ }}` output is HTML-escaped by `finalize=escape_output` rather than by
+    `autoescape=True`: the same escaping, without a Python-level `markupsafe.escape` call and a
+    Markup object per value (~0.4 us each, 50-90 values a page). Template text is not escaped
+    either way. Caveat of this mode: a macro's output is a plain str, so `{{ macro() }}` would
+    be escaped (wrap it in `|safe`); these templates use no macros.
     """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("apps.boutique.frontend", "templates"),
-        autoescape=True,
+        autoescape=False,
+        finalize=escape_output,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
