@@ -65,8 +65,11 @@ class Listener:
         self.socket.close()
 
 
-def bind(name: str, address: str) -> Listener:
-    """Bind a listening socket at `host:port` (port 0 picks a free one)."""
+def bind(name: str, address: str, reuse_port: bool = False) -> Listener:
+    """Bind a listening socket at `host:port` (port 0 picks a free one).
+
+    `reuse_port` sets SO_REUSEPORT: the replicas of a multiprocess deployment share the port.
+    """
     host, sep, port_text = address.rpartition(":")
     if not sep or not port_text.isdigit():
         raise ValueError(f"listener {name!r}: address {address!r} is not host:port")
@@ -74,6 +77,8 @@ def bind(name: str, address: str) -> Listener:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, int(port_text)))
     except OSError as e:

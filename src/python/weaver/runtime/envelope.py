@@ -15,7 +15,7 @@ import logging
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from weaver.runtime import messages as m
 from weaver.runtime.groups import Group
@@ -39,6 +39,7 @@ class Envelope:
         routing: Callable[[], dict[str, list[str]]],
         on_change: Callable[[], None],
         on_logs: Callable[[list[m.LogEntry]], None],
+        shared_listeners: Mapping[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self.app = app
@@ -49,6 +50,8 @@ class Envelope:
         self._routing = routing
         self._on_change = on_change
         self._on_logs = on_logs
+        self.shared_listeners = {n: a for n, a in (shared_listeners or {}).items() if n in group.listeners}
+        """This group's listeners the replica binds itself, at these addresses (SO_REUSEPORT)."""
         self.proc: asyncio.subprocess.Process | None = None
         self.pipe: Pipe[m.ToEnvelope] | None = None
         self.address = ""
@@ -125,7 +128,7 @@ class Envelope:
                 self.kill()
                 return
             self.address = msg.address
-            self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components)))
+            self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components), self.shared_listeners))
             self.pipe.send(m.RoutingInfo(self._routing()))
         elif isinstance(msg, m.ComponentsStarted):
             self.started = self.healthy = True

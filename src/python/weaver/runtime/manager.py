@@ -2,9 +2,10 @@
 
 It starts `replicas` envelopes per group, restarts a replica that exits or fails its health
 checks (with backoff; a crash never stops the deployment), pushes routing info (the started,
-healthy replicas of each component) to every proclet when it changes, points each listener's
-balancing proxy at the replicas' listener sockets, and publishes status.json. It is never on
-the call path: proclets call each other directly.
+healthy replicas of each component) to every proclet when it changes, exports each listener
+and publishes status.json. It is never on the call path: proclets call each other directly,
+and a listener's replicas share its port (SO_REUSEPORT, see `weaver.runtime.sharedport`);
+only where that is unavailable does a balancing proxy here forward the listener's connections.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.logstore import LogWriter
+from weaver.runtime.sharedport import SharedPort, available
 from weaver.runtime.tcpproxy import BalancingProxy
 
 log = logging.getLogger("weaver.multi")
@@ -73,7 +75,10 @@ class Manager:
         self.config = config
         self.dir = directory or state.deployment_dir(info.app, info.version)
         self.slots = [Slot(g, i) for g in groups for i in range(g.replicas)]
-        self.proxies = {name: BalancingProxy(name) for g in groups for name in g.listeners}
+        export = SharedPort if available() else BalancingProxy
+        self.proxies: dict[str, SharedPort | BalancingProxy] = {
+            name: export(name) for g in groups for name in g.listeners
+        }
         self._addresses = {
             name: "127.0.0.1:0"
             if private_listeners
@@ -91,7 +96,7 @@ class Manager:
         """Called with the new routing info whenever it changes (e.g. a test's ReplicaSets)."""
 
     async def start(self) -> None:
-        """Bind the listeners' proxies and start every replica (returns without waiting for them)."""
+        """Reserve the listeners' addresses (or bind their proxies) and start every replica (without waiting)."""
         status = self.dir / "status.json"
         if status.exists():
             for d, st in state.deployments(self.info.app):
@@ -157,6 +162,7 @@ class Manager:
                 self.routing,
                 self.changed,
                 self.logs.write,
+                {name: p.address for name, p in self.proxies.items() if p.shared},
             )
             slot.envelope = env
             try:

@@ -53,7 +53,7 @@ class ComponentsStarted(msgspec.Struct, tag=True):
 class ListenerReady(msgspec.Struct, tag=True):
     name: str
     address: str
-    """`host:port` the replica bound (127.0.0.1:0 picked); the manager's proxy balances to it."""
+    """`host:port` the replica bound: the shared address, or the port it picked for the proxy."""
 
 
 class HealthReply(msgspec.Struct, tag=True):
@@ -69,6 +69,9 @@ class Logs(msgspec.Struct, tag=True):
 class ComponentsToHost(msgspec.Struct, tag=True):
     group: str
     components: list[str]
+    listeners: dict[str, str] = {}
+    """Listener name -> `host:port` to bind with SO_REUSEPORT (shared by the replicas);
+    a listener not named here binds 127.0.0.1:0 and the manager's proxy forwards to it."""
 
 
 class RoutingInfo(msgspec.Struct, tag=True):

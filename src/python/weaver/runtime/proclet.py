@@ -53,6 +53,8 @@ class Proclet:
         self.logs = PipeLogHandler(app, version, replica, "")
         self.placement: RemotePlacement | None = None
         self.routing: dict[str, list[str]] = {}
+        self.shared_listeners: dict[str, str] = {}
+        """Listener name -> address this replica shares with the others (SO_REUSEPORT)."""
         self.started = False
         self.stopping = asyncio.Event()
         self.grace = 0.0
@@ -114,6 +116,7 @@ class Proclet:
         if unknown:
             raise KeyError(f"asked to host unknown component(s) {unknown}; the app has {sorted(regs)}")
         self.logs.group = first.group
+        self.shared_listeners = dict(first.listeners)
         self.placement = RemotePlacement(first.components, self.identity, self._need)
         self.placement.update(self.routing)
         host = self.host = ComponentHost(regs, config, self.placement, replica=self.replica, listen=self._listen)
@@ -172,7 +175,8 @@ class Proclet:
             await self.placement.close()
 
     def _listen(self, name: str) -> Listener:
-        listener = bind(name, "127.0.0.1:0")
+        shared = self.shared_listeners.get(name)
+        listener = bind(name, shared, reuse_port=True) if shared else bind(name, "127.0.0.1:0")
         if self.pipe is not None:
             self.pipe.send(m.ListenerReady(name, listener.address))
         return listener

@@ -25,6 +25,8 @@ class BalancingProxy:
         self.name = name
         self.backends: list[str] = []
         self.address = ""
+        self.shared = False
+        """Replicas listen on ports of their own; this proxy forwards to them."""
         self.connections = 0
         self._rr = 0
         self._server: asyncio.AbstractServer | None = None
