@@ -67,7 +67,7 @@ def make_env() -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["money"] = render_money
-    env.globals["currency_logo"] = currency_logo
+    env.filters["currency_logo"] = currency_logo
     return env
 
 
