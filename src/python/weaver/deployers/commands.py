@@ -14,6 +14,7 @@ from typing import Any
 
 from weaver.config import ConfigError
 from weaver.runtime import launch, logstore, state
+from weaver.internal.selfcmd import child_env, weaver_command
 
 
 def deploy(args: argparse.Namespace) -> int:
@@ -54,7 +55,8 @@ def _detach(args: argparse.Namespace) -> int:
     log_path = logs / f"{int(time.time() * 1000)}.log"
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "weaver", *argv],
+            [*weaver_command(), *argv],
+            env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

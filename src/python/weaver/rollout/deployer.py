@@ -15,7 +15,7 @@ from typing import Any
 from weaver.rollout.front import pid_alive
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.ports import DeploymentStatus
-from weaver.rollout.tool import child_env, weaver_command
+from weaver.internal.selfcmd import child_env, weaver_command
 
 DEPLOY_TIMEOUT = 120.0
 

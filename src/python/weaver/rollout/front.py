@@ -17,7 +17,7 @@ from weaver.rollout.adminclient import AdminClient, merge
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.proxyhost import ProxyInfo, read_info
 from weaver.rollout.tables import Entry, listener_tables
-from weaver.rollout.tool import child_env, weaver_command
+from weaver.internal.selfcmd import child_env, weaver_command
 
 START_TIMEOUT = 20.0
 

@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 
@@ -21,7 +23,7 @@ from weaver.runtime import messages as m
 from weaver.runtime.groups import Group
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.pipe import Pipe, PipeError
-from weaver.runtime.proclet_main import FD_ENV
+from weaver.runtime.proclet_main import FD_ENV, RPC_DIR_ENV
 
 log = logging.getLogger("weaver.multi")
 
@@ -55,6 +57,9 @@ class Envelope:
         self.proc: asyncio.subprocess.Process | None = None
         self.pipe: Pipe[m.ToEnvelope] | None = None
         self.address = ""
+        self.local_address = ""
+        """The replica's rpc server on a Unix socket: what peers on this host (all of them) dial."""
+        self._rpc_dir = ""
         self.started = False
         self.healthy = False
         self.last_ok = 0.0
@@ -71,8 +76,13 @@ class Envelope:
     async def start(self) -> None:
         """Start the process (returns once it runs; registration arrives over the pipe)."""
         parent, child = socket.socketpair()
+        self._rpc_dir = tempfile.mkdtemp(prefix="weaver-rpc-")  # short: Unix socket paths are limited
         try:
-            env = self.spec.environ(WEAVER_PROCLET="1", **{FD_ENV: str(child.fileno())}, WEAVER_REPLICA=self.replica)
+            env = self.spec.environ(
+                WEAVER_PROCLET="1",
+                **{FD_ENV: str(child.fileno()), RPC_DIR_ENV: self._rpc_dir},
+                WEAVER_REPLICA=self.replica,
+            )
             self.proc = await asyncio.create_subprocess_exec(
                 *self.spec.argv,
                 env=env,
@@ -82,6 +92,9 @@ class Envelope:
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,  # Ctrl-C reaches the manager only; it stops replicas in order
             )
+        except BaseException:
+            self._remove_rpc_dir()
+            raise
         finally:
             child.close()
         self.started_at = self.last_ok = time.monotonic()
@@ -128,6 +141,7 @@ class Envelope:
                 self.kill()
                 return
             self.address = msg.address
+            self.local_address = msg.local
             self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components), self.shared_listeners))
             self.pipe.send(m.RoutingInfo(self._routing()))
         elif isinstance(msg, m.ComponentsStarted):
@@ -181,7 +195,14 @@ class Envelope:
         if self.pipe is not None:
             self.pipe.close()
         self.started = self.healthy = False
+        self._remove_rpc_dir()
         return code
+
+    def _remove_rpc_dir(self) -> None:
+        # The proclet unlinks its socket when it stops; a killed one leaves it behind.
+        if self._rpc_dir:
+            shutil.rmtree(self._rpc_dir, ignore_errors=True)
+            self._rpc_dir = ""
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is not None and self.proc.returncode is None:

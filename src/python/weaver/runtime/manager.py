@@ -194,12 +194,12 @@ class Manager:
             await asyncio.sleep(delay)
 
     def routing(self) -> dict[str, list[str]]:
-        """Each component's started, healthy replica addresses."""
+        """Each component's started, healthy replica addresses (Unix sockets: every replica is on this host)."""
         out: dict[str, list[str]] = {c: [] for g in self.groups for c in g.components}
         for slot in self.slots:
             if slot.ready and slot.envelope is not None:
                 for c in slot.group.components:
-                    out[c].append(slot.envelope.address)
+                    out[c].append(slot.envelope.local_address or slot.envelope.address)
         return out
 
     async def _update_loop(self) -> None:

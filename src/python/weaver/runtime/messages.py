@@ -36,6 +36,8 @@ class RegisterReplica(msgspec.Struct, tag=True):
     pid: int
     address: str
     """Where this replica's rpc server listens (`tcp://host:port`)."""
+    local: str = ""
+    """The same server on a Unix socket (`unix:///path`), for peers on this host; "" if none."""
 
 
 class StartComponent(msgspec.Struct, tag=True):

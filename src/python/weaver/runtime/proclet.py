@@ -26,6 +26,7 @@ from weaver.runtime import messages as m
 from weaver.runtime.host import ComponentHost
 from weaver.runtime.logsink import PipeLogHandler
 from weaver.runtime.pipe import Pipe, PipeError
+from weaver.runtime.proclet_main import RPC_DIR_ENV
 from weaver.runtime.remote import RemotePlacement
 
 log = logging.getLogger("weaver.proclet")
@@ -106,7 +107,9 @@ class Proclet:
         load_app(self.app_package)
         regs = registry.for_app(self.app_package)
         address = await self.server.listen("tcp://127.0.0.1:0")
-        pipe.send(m.RegisterReplica(self.app, self.version, "", self.replica, os.getpid(), address))
+        rpc_dir = os.environ.get(RPC_DIR_ENV, "")
+        local = await self.server.listen(f"unix://{os.path.join(rpc_dir, 'rpc.sock')}") if rpc_dir else ""
+        pipe.send(m.RegisterReplica(self.app, self.version, "", self.replica, os.getpid(), address, local))
         async with asyncio.timeout(FIRST_MESSAGE_TIMEOUT):
             while isinstance(first := await pipe.recv(), m.HealthCheck | m.RoutingInfo):
                 self.handle(first)  # not started yet: unhealthy; routing kept for later

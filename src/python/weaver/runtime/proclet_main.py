@@ -20,6 +20,8 @@ import msgspec
 from weaver.rpc.loop import new_event_loop
 
 FD_ENV = "WEAVER_PROCLET_FD"
+RPC_DIR_ENV = "WEAVER_RPC_DIR"
+"""A private directory where the proclet also serves rpc on a Unix socket (for same-host peers)."""
 GEN_PATH_ENV = "WEAVER_GEN_PATH"
 
 

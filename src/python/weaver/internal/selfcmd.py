@@ -1,7 +1,7 @@
-"""How to run the `weaver` command from here: the tool PEX we run in, or `python -m weaver`.
+"""How to run the `weaver` command again from this process: the PEX we run in, or `python -m weaver`.
 
-The controller starts long-lived processes (the proxy, the deployer's managers) with the same
-code it runs: `python weaver-tool.pex ...` under Pants (PEX sets `$PEX`), else `python -m weaver`.
+Long-lived children (the rollout proxy, detached deployment managers) run the same code as
+their parent: `python <the PEX> ...` when inside a PEX (PEX sets `$PEX`), else `python -m weaver`.
 """
 
 from __future__ import annotations
