@@ -30,7 +30,7 @@ def add_subcommands(sub: Any) -> None:
         action="append",
         default=[],
         metavar="NAME=HOST:PORT",
-        help="where listener NAME's balancing proxy listens (repeatable)",
+        help="where listener NAME listens (its replicas share the port; repeatable)",
     )
     deploy.add_argument("--private-listeners", action="store_true", help="bind every listener on 127.0.0.1:0")
     deploy.add_argument("--replicas", type=int, help="replicas per group (overrides [multi] replicas)")

@@ -27,7 +27,7 @@ class MultiOptions(msgspec.Struct, kw_only=True):
     replicas: int = 2
     group_replicas: dict[str, int] = {}
     listeners: dict[str, str] = {}
-    """Listener name -> `host:port` of its balancing proxy (overrides `[weaver.listeners]`)."""
+    """Listener name -> `host:port` its replicas share (overrides `[weaver.listeners]`)."""
     health_interval: float = 1.0
     health_timeout: float = 5.0
     """A replica that answers no health check for this long is killed (and restarted)."""

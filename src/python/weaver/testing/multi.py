@@ -2,8 +2,8 @@
 
 Each component gets its own group (unless the config colocates it) with `replicas` processes
 started from source (`sys.path` passed as PYTHONPATH); the test process reaches components
-through `ReplicaSet`s kept up to date with the manager's routing info, and listeners through
-their balancing proxies on 127.0.0.1. State and logs go to a temporary directory.
+through `ReplicaSet`s kept up to date with the manager's routing info, and listeners at the
+address their replicas share on 127.0.0.1. State and logs go to a temporary directory.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ READY_TIMEOUT = 60.0
 
 
 class ProxyAddress:
-    """A listener of a multi-mode app as a test sees it: its balancing proxy's address."""
+    """A listener of a multi-mode app as a test sees it: the address its replicas share."""
 
     def __init__(self, name: str, address: str) -> None:
         self.name = name
