@@ -48,7 +48,7 @@ async def run_weaver_rollout(field_set: WeaverRolloutFieldSet, python_setup: Pyt
     resolve = app[PythonResolveField].normalized_value(python_setup)
     built, tool = await MultiGet(
         Get(BuiltPackage, WeaverAppFieldSet, app_fields),
-        Get(WeaverTool, WeaverToolRequest(resolve)),
+        Get(WeaverTool, WeaverToolRequest(resolve, zipapp=True)),
     )
     python = await Get(
         PythonExecutable,

@@ -29,6 +29,8 @@ class MissingWeaverRuntimeError(Exception):
 @dataclass(frozen=True)
 class WeaverToolRequest:
     resolve: str
+    zipapp: bool = False
+    """A single-file PEX (for `pants run`, whose long-lived children copy it) or a faster packed one."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ async def build_weaver_tool(request: WeaverToolRequest) -> WeaverTool:
         PexFromTargetsRequest(
             owners.unambiguous,
             output_filename="weaver-tool.pex",
-            internal_only=True,
+            internal_only=not request.zipapp,
             main=EntryPoint(TOOL_MODULE, "main"),
             description=f"Building the weaver tool for the resolve {request.resolve}",
         ),

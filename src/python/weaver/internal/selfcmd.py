@@ -6,7 +6,9 @@ their parent: `python <the PEX> ...` when inside a PEX (PEX sets `$PEX`), else `
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sys
 
 
@@ -14,8 +16,31 @@ def weaver_command() -> list[str]:
     """argv prefix that runs the `weaver` CLI with this interpreter and code."""
     pex = os.environ.get("PEX")
     if pex and os.path.isfile(pex):
+        return [sys.executable, stable_copy(pex)]
+    if pex and os.path.isdir(pex):  # a packed or loose PEX directory
         return [sys.executable, pex]
     return [sys.executable, "-m", "weaver"]
+
+
+def stable_copy(pex: str) -> str:
+    """A copy of a PEX file under the state dir, named by content: children outlive our PEX.
+
+    `pants run` executes tools from a temporary directory that is removed when it exits, while
+    the processes started from here (a rollout's proxy, detached managers) keep running.
+    """
+    from weaver.runtime.state import root
+
+    digest = hashlib.sha256()
+    with open(pex, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    dest = root() / "tools" / f"weaver-{digest.hexdigest()[:16]}.pex"
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(pex, tmp)
+        tmp.replace(dest)
+    return str(dest)
 
 
 def child_env() -> dict[str, str]:

@@ -18,6 +18,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +108,10 @@ def _log_to(paths: AppPaths) -> None:
     log.propagate = False
 
 
-def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float) -> int:
+def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float, explicit: Collection[str] = ()) -> int:
     """Run the controller on `state` (action: run, resume or abort) with a live display."""
     front = ProxyFront(paths)
-    state.listeners = front.ensure(state.listeners)
+    state.listeners = front.ensure(state.listeners, explicit)
     save(paths.state, state)
     display = Display()
     controller = Controller(state, paths, front, MultiDeployer(), observer=display, tick_s=tick)
@@ -150,7 +151,7 @@ def deploy(args: argparse.Namespace) -> int:
             print(f"{e}: nothing to do")
             return 0
         state.versions[package.version].pex = str(keep_pex(package, paths.pex(package.version)))
-        return _drive(paths, state, "run", tick)
+        return _drive(paths, state, "run", tick, explicit=parse_listen(args.listen).keys())
 
 
 def pick_up(app: str, action: str) -> int:

@@ -11,13 +11,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Collection
 
+from weaver.internal.selfcmd import child_env, weaver_command
 from weaver.proxy.stats import Snapshot
 from weaver.rollout.adminclient import AdminClient, merge
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.proxyhost import ProxyInfo, read_info
 from weaver.rollout.tables import Entry, listener_tables
-from weaver.internal.selfcmd import child_env, weaver_command
 
 START_TIMEOUT = 20.0
 
@@ -54,7 +55,9 @@ class ProxyFront:
             return None
         return info
 
-    def ensure(self, listeners: dict[str, str]) -> dict[str, str]:
+    def ensure(self, listeners: dict[str, str], explicit: Collection[str] = ()) -> dict[str, str]:
+        """The live proxy's addresses (started if needed). A running proxy keeps its addresses
+        unless `explicit` names a listener whose `--listen` address differs (then it is an error)."""
         info = self.running() or self._start(listeners)
         for name, wanted in listeners.items():
             have = info.listeners.get(name)
@@ -63,7 +66,7 @@ class ProxyFront:
                     f"the proxy of {self.paths.app} (pid {info.pid}) has no listener {name!r} (it has "
                     f"{', '.join(info.listeners) or 'none'}); restart it: `weaver rollout stop {self.paths.app}`"
                 )
-            if not wanted.endswith(":0") and have.address != wanted:
+            if name in explicit and not wanted.endswith(":0") and have.address != wanted:
                 raise RolloutError(
                     f"the proxy of {self.paths.app} serves {name} on {have.address}, not {wanted}; "
                     f"pass --listen {name}={have.address} or restart it with `weaver rollout stop {self.paths.app}`"

@@ -76,8 +76,10 @@ def test_proxy_process_serves_tables_and_sums_stats(front: ProxyFront, backends:
     again = ProxyFront(front.paths)
     assert again.ensure({"a": bound["a"]}) == {"a": bound["a"]}
     assert read_info(front.paths) == info
+    # An address from the app's config gives way to the running proxy's; an explicit --listen does not.
+    assert again.ensure({"a": "127.0.0.1:1"}) == {"a": bound["a"]}
     with pytest.raises(RolloutError, match="serves a on .*, not 127.0.0.1:1"):
-        again.ensure({"a": "127.0.0.1:1"})
+        again.ensure({"a": "127.0.0.1:1"}, explicit={"a"})
     with pytest.raises(RolloutError, match="has no listener 'c'"):
         again.ensure({"c": "127.0.0.1:0"})
     assert front.stop(grace=0)
