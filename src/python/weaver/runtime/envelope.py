@@ -222,6 +222,7 @@ class Envelope:
             try:
                 async with asyncio.timeout(wait):
                     await self.proc.wait()
+                self._remove_rpc_dir()
                 return
             except TimeoutError:
                 log.warning(
