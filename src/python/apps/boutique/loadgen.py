@@ -131,6 +131,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
+TIMER_MARGIN_S = 0.0015
+"""How long before an arrival `sleep_until` stops trusting the event loop's timer."""
+
+
+async def sleep_until(deadline: float) -> None:
+    """Return at `deadline` (a `time.perf_counter()` value), within microseconds.
+
+    Event-loop timers are millisecond-grained: uvloop wakes a sleep 0.25 ms late at the median
+    and up to ~1 ms late, which would be added to every sample (timed from its scheduled start).
+    So sleep until `TIMER_MARGIN_S` before, then yield to the loop (`sleep(0)`: responses of
+    requests in flight are still read meanwhile) until the deadline.
+    """
+    delay = deadline - time.perf_counter() - TIMER_MARGIN_S
+    if delay > 0:
+        await asyncio.sleep(delay)
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(0)
+
+
 async def run(
     url: str,
     rate: float,
@@ -179,9 +198,7 @@ async def run(
             next_at = start + n / rate
         if next_at >= start + duration:
             break
-        delay = next_at - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await sleep_until(next_at)
         task = rng.choices(funcs, weights)[0]
         t = asyncio.create_task(one(task, next_at))
         running.add(t)
