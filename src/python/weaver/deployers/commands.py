@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from weaver.config import ConfigError
-from weaver.runtime import launch, logstore, state
 from weaver.internal.selfcmd import child_env, weaver_command
+from weaver.runtime import launch, logstore, state
 
 
 def deploy(args: argparse.Namespace) -> int:

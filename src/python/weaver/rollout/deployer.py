@@ -12,10 +12,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from weaver.internal.selfcmd import child_env, weaver_command
 from weaver.rollout.front import pid_alive
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.ports import DeploymentStatus
-from weaver.internal.selfcmd import child_env, weaver_command
 
 DEPLOY_TIMEOUT = 120.0
 
