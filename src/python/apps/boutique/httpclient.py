@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from apps.boutique.frontend.web import apply_set_cookie
+from apps.boutique.browser import Browser
 
 MAX_HEADER_LINES = 100
 
@@ -115,46 +115,18 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 @dataclass
-class HttpBrowser:
+class HttpBrowser(Browser[HttpResponse]):
     """A browser-like client of one site: a cookie jar and redirects followed as GETs."""
 
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
     _conn: HttpConnection | None = None
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        form: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        follow: bool = False,
-    ) -> HttpResponse:
-        """One request (and up to 5 redirects if `follow`)."""
-        resp = await self._once(method, path, form, headers or {})
-        for _ in range(5):
-            location = resp.header("location")
-            if not follow or resp.status not in (301, 302, 303) or location is None:
-                break
-            resp = await self._once("GET", location, None, {})
-        return resp
-
-    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> HttpResponse:
+    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> HttpResponse:
         if self._conn is None:
             url = urlsplit(self.base_url)
             self._conn = HttpConnection(url.hostname or "127.0.0.1", url.port or 80)
-        hdrs = {k.lower(): v for k, v in headers.items()}
-        body = b""
-        if form is not None:
-            body = urlencode(form).encode()
-            hdrs["content-type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        resp = await self._conn.request(method, path, hdrs, body)
-        for k, v in resp.headers:
-            if k == "set-cookie":
-                apply_set_cookie(self.cookies, v)
-        return resp
+        return await self._conn.request(method, path, hdrs, body)
 
     async def close(self) -> None:
         if self._conn is not None:

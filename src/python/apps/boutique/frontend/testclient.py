@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
-from apps.boutique.frontend.web import ASGIApp, Message, apply_set_cookie
+from apps.boutique.browser import Browser
+from apps.boutique.frontend.web import ASGIApp, Message
 
 
 @dataclass
@@ -25,37 +25,14 @@ class TestResponse:
 
 
 @dataclass
-class ASGITestClient:
+class ASGITestClient(Browser[TestResponse]):
     """Calls an ASGI app directly, keeping a cookie jar like a browser."""
 
     __test__ = False
     app: ASGIApp
     cookies: dict[str, str] = field(default_factory=dict)
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        form: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-        follow: bool = False,
-    ) -> TestResponse:
-        """One request (and its redirects if `follow`, as GETs, like a browser after a 302)."""
-        resp = await self._once(method, path, form, headers or {})
-        for _ in range(5):
-            location = resp.header("location")
-            if not follow or resp.status not in (301, 302, 303) or location is None:
-                break
-            resp = await self._once("GET", location, None, {})
-        return resp
-
-    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> TestResponse:
-        body = urlencode(form).encode() if form is not None else b""
-        hdrs = {k.lower(): v for k, v in headers.items()}
-        if form is not None:
-            hdrs["content-type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> TestResponse:
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -87,7 +64,4 @@ class ASGITestClient:
         start = next(m for m in sent if m["type"] == "http.response.start")
         out_headers = [(k.decode().lower(), v.decode("latin-1")) for k, v in start["headers"]]
         data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        for k, v in out_headers:
-            if k == "set-cookie":
-                apply_set_cookie(self.cookies, v)
         return TestResponse(start["status"], out_headers, data)

@@ -1,0 +1,72 @@
+"""What a browser does around each request: a cookie jar, form bodies, redirects as GETs.
+
+Shared by the in-process ASGI test client and the HTTP client of the load generator; a
+subclass only says how one request is sent.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Generic, Protocol, TypeVar
+from urllib.parse import urlencode
+
+from apps.boutique.frontend.web import apply_set_cookie
+
+MAX_REDIRECTS = 5
+
+
+class Response(Protocol):
+    """What the browser reads of a response."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Sequence[tuple[str, str]]: ...
+
+    def header(self, name: str) -> str | None: ...
+
+
+R = TypeVar("R", bound=Response)
+
+
+class Browser(ABC, Generic[R]):
+    """Requests with this browser's cookies; `follow` follows up to 5 redirects as GETs."""
+
+    cookies: dict[str, str]
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        follow: bool = False,
+    ) -> R:
+        """One request (and its redirects if `follow`, as GETs, like a browser after a 302)."""
+        resp = await self._once(method, path, form, headers or {})
+        for _ in range(MAX_REDIRECTS):
+            location = resp.header("location")
+            if not follow or resp.status not in (301, 302, 303) or location is None:
+                break
+            resp = await self._once("GET", location, None, {})
+        return resp
+
+    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> R:
+        hdrs = {k.lower(): v for k, v in headers.items()}
+        body = b""
+        if form is not None:
+            body = urlencode(form).encode()
+            hdrs["content-type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        resp = await self._send(method, path, hdrs, body)
+        for k, v in resp.headers:
+            if k == "set-cookie":
+                apply_set_cookie(self.cookies, v)
+        return resp
+
+    @abstractmethod
+    async def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> R:
+        """Send one request as is and return its response."""
