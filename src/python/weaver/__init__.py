@@ -28,6 +28,7 @@ from weaver.errors import (
     WeaverError,
 )
 from weaver.listener import Listener
+from weaver.metadata import current_metadata, metadata
 from weaver.run import run
 from weaver.version import version
 
@@ -43,7 +44,9 @@ __all__ = [
     "RemoteCallError",
     "WeaverError",
     "WithConfig",
+    "current_metadata",
     "deadline",
+    "metadata",
     "not_retriable",
     "routed",
     "run",
