@@ -7,8 +7,7 @@ subclass only says how one request is sent.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Generic, Protocol, TypeVar
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from apps.boutique.frontend.web import apply_set_cookie
@@ -16,22 +15,23 @@ from apps.boutique.frontend.web import apply_set_cookie
 MAX_REDIRECTS = 5
 
 
-class Response(Protocol):
-    """What the browser reads of a response."""
+@dataclass
+class Response:
+    """Status, headers (lower-case names) and body of one response."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
 
     @property
-    def status(self) -> int: ...
+    def text(self) -> str:
+        return self.body.decode()
 
-    @property
-    def headers(self) -> Sequence[tuple[str, str]]: ...
-
-    def header(self, name: str) -> str | None: ...
-
-
-R = TypeVar("R", bound=Response)
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k == name), None)
 
 
-class Browser(ABC, Generic[R]):
+class Browser(ABC):
     """Requests with this browser's cookies; `follow` follows up to 5 redirects as GETs."""
 
     cookies: dict[str, str]
@@ -43,7 +43,7 @@ class Browser(ABC, Generic[R]):
         form: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         follow: bool = False,
-    ) -> R:
+    ) -> Response:
         """One request (and its redirects if `follow`, as GETs, like a browser after a 302)."""
         resp = await self._once(method, path, form, headers or {})
         for _ in range(MAX_REDIRECTS):
@@ -53,7 +53,7 @@ class Browser(ABC, Generic[R]):
             resp = await self._once("GET", location, None, {})
         return resp
 
-    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> R:
+    async def _once(self, method: str, path: str, form: dict[str, str] | None, headers: dict[str, str]) -> Response:
         hdrs = {k.lower(): v for k, v in headers.items()}
         body = b""
         if form is not None:
@@ -68,5 +68,5 @@ class Browser(ABC, Generic[R]):
         return resp
 
     @abstractmethod
-    async def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> R:
+    async def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         """Send one request as is and return its response."""

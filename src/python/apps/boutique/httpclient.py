@@ -11,25 +11,9 @@ import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from apps.boutique.browser import Browser
+from apps.boutique.browser import Browser, Response
 
 MAX_HEADER_LINES = 100
-
-
-@dataclass
-class HttpResponse:
-    """Status, headers (lower-case names) and body."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k == name), None)
 
 
 class HttpConnection:
@@ -40,7 +24,7 @@ class HttpConnection:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> HttpResponse:
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
         """Send one request and read its response.
 
         A kept-alive connection that the server closed while idle is reopened and the request
@@ -55,7 +39,7 @@ class HttpConnection:
                 raise
         return await self._request(method, path, headers, body)
 
-    async def _request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> HttpResponse:
+    async def _request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         if self._writer is None or self._writer.is_closing():
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
             sock = self._writer.get_extra_info("socket")
@@ -74,7 +58,7 @@ class HttpConnection:
             await self.close()
         return resp
 
-    async def _read_response(self, reader: asyncio.StreamReader) -> HttpResponse:
+    async def _read_response(self, reader: asyncio.StreamReader) -> Response:
         status_line = (await reader.readuntil(b"\r\n")).decode("latin-1")
         status = int(status_line.split(" ", 2)[1])
         headers: list[tuple[str, str]] = []
@@ -92,7 +76,7 @@ class HttpConnection:
         else:
             body = await reader.read()
             await self.close()
-        return HttpResponse(status, headers, body)
+        return Response(status, headers, body)
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -115,14 +99,14 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 @dataclass
-class HttpBrowser(Browser[HttpResponse]):
+class HttpBrowser(Browser):
     """A browser-like client of one site: a cookie jar and redirects followed as GETs."""
 
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
     _conn: HttpConnection | None = None
 
-    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> HttpResponse:
+    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> Response:
         if self._conn is None:
             url = urlsplit(self.base_url)
             self._conn = HttpConnection(url.hostname or "127.0.0.1", url.port or 80)

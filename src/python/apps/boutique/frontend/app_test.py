@@ -8,6 +8,7 @@ from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.testclient import ASGITestClient
 from apps.boutique.local import local_services
+from apps.boutique.session import CHECKOUT_FORM
 
 
 class Counting:
@@ -96,19 +97,7 @@ async def test_set_currency_and_logout(client: ASGITestClient) -> None:
 async def test_checkout_calls(client: ASGITestClient, calls: list[str]) -> None:
     await client.request("POST", "/cart", {"product_id": "OLJCESPC7Z", "quantity": "1"})
     calls.clear()
-    form = {
-        "email": "someone@example.com",
-        "street_address": "1600 Amphitheatre Parkway",
-        "zip_code": "94043",
-        "city": "Mountain View",
-        "state": "CA",
-        "country": "United States",
-        "credit_card_number": "4432-8015-6152-0454",
-        "credit_card_expiration_month": "1",
-        "credit_card_expiration_year": "2039",
-        "credit_card_cvv": "672",
-    }
-    r = await client.request("POST", "/cart/checkout", form)
+    r = await client.request("POST", "/cart/checkout", CHECKOUT_FORM)
     assert r.status == 200 and "Your order is complete" in r.text and "$28.98" in r.text
     assert calls == [
         "checkout.place_order",

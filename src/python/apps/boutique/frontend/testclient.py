@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apps.boutique.browser import Browser
+from apps.boutique.browser import Browser, Response
 from apps.boutique.frontend.web import ASGIApp, Message
 
 
 @dataclass
-class TestResponse:
-    """Status, headers (lower-case names) and body of one response."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode()
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k == name), None)
-
-
-@dataclass
-class ASGITestClient(Browser[TestResponse]):
+class ASGITestClient(Browser):
     """Calls an ASGI app directly, keeping a cookie jar like a browser."""
 
     __test__ = False
     app: ASGIApp
     cookies: dict[str, str] = field(default_factory=dict)
 
-    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> TestResponse:
+    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> Response:
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -64,4 +48,4 @@ class ASGITestClient(Browser[TestResponse]):
         start = next(m for m in sent if m["type"] == "http.response.start")
         out_headers = [(k.decode().lower(), v.decode("latin-1")) for k, v in start["headers"]]
         data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return TestResponse(start["status"], out_headers, data)
+        return Response(start["status"], out_headers, data)
