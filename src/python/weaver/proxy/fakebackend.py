@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from collections import deque
 from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -138,7 +139,7 @@ class FakeBackend:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.seen: list[tuple[str, str, dict[bytes, bytes]]] = []
+        self.seen: deque[tuple[str, str, dict[bytes, bytes]]] = deque(maxlen=1000)  # the latest requests
         self.conns: set[_Conn] = set()
         self.server: asyncio.Server | None = None
         self.address = ""
