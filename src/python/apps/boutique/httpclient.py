@@ -1,7 +1,9 @@
 """A small asyncio HTTP/1.1 client with keep-alive, for tests and the load generator.
 
-Enough for talking to our own frontend: Content-Length or chunked bodies, one request at a
-time per connection. Kept dependency-free so that every variant is measured with one client.
+Enough for talking to our own frontend: one request at a time per connection, responses parsed
+by httptools (Content-Length, chunked, or delimited by the close). One client for every
+variant, so that all are measured alike; an asyncio protocol rather than streams, because the
+client's own time is part of every latency the benchmark reports.
 """
 
 from __future__ import annotations
@@ -9,11 +11,82 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
+
+import httptools
 
 from apps.boutique.browser import Browser, Response
 
-MAX_HEADER_LINES = 100
+
+class StaleConnection(ConnectionError):
+    """The server closed a kept-alive connection before answering anything (safe to resend)."""
+
+
+class _ResponseReader(asyncio.Protocol):
+    """Parses the responses arriving on one connection, completing one future per response."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.waiter: asyncio.Future[Response] | None = None
+        self.closed = False
+        self._got_bytes = False
+        self._headers: list[tuple[str, str]] = []
+        self._body: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+
+    def expect(self) -> asyncio.Future[Response]:
+        self._got_bytes = False
+        self.waiter = asyncio.get_running_loop().create_future()
+        return self.waiter
+
+    def data_received(self, data: bytes) -> None:
+        self._got_bytes = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as e:
+            self._fail(ValueError(f"invalid HTTP response: {e}"))
+
+    def eof_received(self) -> bool:
+        return False  # close our side too; connection_lost settles the waiter
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done() and self._got_bytes and not self._framed():
+            self.on_message_complete()  # a body delimited by the close
+        elif not self._got_bytes:
+            self._fail(StaleConnection("connection closed before any response byte"))
+        else:
+            self._fail(asyncio.IncompleteReadError(b"", None))
+
+    def _framed(self) -> bool:
+        return any(k in ("content-length", "transfer-encoding") for k, _ in self._headers)
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+        if self.transport is not None:
+            self.transport.close()
+
+    # httptools callbacks.
+    def on_message_begin(self) -> None:
+        self._headers, self._body = [], []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        resp = Response(self.parser.get_status_code(), self._headers, b"".join(self._body))
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(resp)
+        if not self.parser.should_keep_alive() and self.transport is not None:
+            self.transport.close()
 
 
 class HttpConnection:
@@ -21,8 +94,7 @@ class HttpConnection:
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._conn: _ResponseReader | None = None
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
         """Send one request and read its response.
@@ -30,72 +102,39 @@ class HttpConnection:
         A kept-alive connection that the server closed while idle is reopened and the request
         sent again, once, as browsers do.
         """
-        reused = self._writer is not None and not self._writer.is_closing()
+        reused = self._conn is not None and not self._conn.closed
         try:
             return await self._request(method, path, headers, body)
-        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as e:
-            nothing_read = not isinstance(e, asyncio.IncompleteReadError) or not e.partial
-            if not (reused and nothing_read):
+        except (StaleConnection, ConnectionResetError, BrokenPipeError):
+            if not reused:
                 raise
         return await self._request(method, path, headers, body)
 
     async def _request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
-        if self._writer is None or self._writer.is_closing():
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-            sock = self._writer.get_extra_info("socket")
+        conn = self._conn
+        if conn is None or conn.closed:
+            loop = asyncio.get_running_loop()
+            _, conn = await loop.create_connection(_ResponseReader, self.host, self.port)
+            self._conn = conn
+            assert conn.transport is not None
+            sock = conn.transport.get_extra_info("socket")
             if sock is not None:  # no Nagle delay between our small writes and the reply
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        assert self._reader is not None and self._writer is not None
+        assert conn.transport is not None
         lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}", f"content-length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
-        self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        waiter = conn.expect()
+        conn.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         try:
-            resp = await self._read_response(self._reader)
+            return await waiter
         except BaseException:
             await self.close()
             raise
-        if (resp.header("connection") or "").lower() == "close":
-            await self.close()
-        return resp
-
-    async def _read_response(self, reader: asyncio.StreamReader) -> Response:
-        status_line = (await reader.readuntil(b"\r\n")).decode("latin-1")
-        status = int(status_line.split(" ", 2)[1])
-        headers: list[tuple[str, str]] = []
-        for _ in range(MAX_HEADER_LINES):
-            line = (await reader.readuntil(b"\r\n")).decode("latin-1").rstrip("\r\n")
-            if not line:
-                break
-            k, _, v = line.partition(":")
-            headers.append((k.strip().lower(), v.strip()))
-        hdrs = dict(headers)
-        if "content-length" in hdrs:
-            body = await reader.readexactly(int(hdrs["content-length"]))
-        elif hdrs.get("transfer-encoding", "").lower() == "chunked":
-            body = await _read_chunked(reader)
-        else:
-            body = await reader.read()
-            await self.close()
-        return Response(status, headers, body)
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            try:
-                await self._writer.wait_closed()
-            except OSError:
-                pass
-        self._reader = self._writer = None
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-        data = await reader.readexactly(size + 2)
-        if size == 0:
-            return b"".join(chunks)
-        chunks.append(data[:-2])
+        conn, self._conn = self._conn, None
+        if conn is not None and conn.transport is not None:
+            conn.transport.close()
 
 
 @dataclass

@@ -92,16 +92,16 @@ def _probe(variant: Variant, s: Settings, res: VariantResult, say: Say) -> None:
         res.probe.append(p)
         say(
             f"  {variant.name} probe @ {rate:.0f}/s: {p.rps} req/s, p50 {p.p50_ms} ms, p99 {p.p99_ms} ms, "
-            f"kept up: {p.kept_up}, load generator {p.loadgen_cpu_util:.0%} of its core"
+            f"kept up: {p.kept_up}, arrivals late by {p.loadgen_late_p99_ms} ms at p99"
         )
         if not p.kept_up:
             res.max_rate_note = "next step fell behind"
-            if p.loadgen_cpu_util > 0.9:
-                res.max_rate_note += " (load generator saturated: a lower bound)"
+            if p.loadgen_behind:
+                res.max_rate_note += " (load generator behind its schedule: a lower bound)"
             return
         res.max_rate = rate
-        if p.loadgen_cpu_util > 0.9:
-            res.max_rate_note = "load generator saturated: a lower bound"
+        if p.loadgen_behind:
+            res.max_rate_note = "load generator behind its schedule: a lower bound"
             return
         rate *= s.probe_factor
     res.max_rate_note = "probe ended (step limit): a lower bound"
