@@ -2,7 +2,8 @@
 
 A `Listener` field on an implementation is named by its field name; the runtime binds a
 socket for it (address from config, else 127.0.0.1:0) before `init` runs. `serve_asgi`
-serves an ASGI app on that socket with uvicorn (httptools parser, uvloop when running).
+serves an ASGI app on that socket with uvicorn (httptools parser, uvloop when running), or
+with weaver's own lean HTTP server (`server="weaver"`).
 """
 
 from __future__ import annotations
@@ -43,19 +44,33 @@ class Listener:
     def __repr__(self) -> str:
         return f"Listener({self.name!r}, {self.address})"
 
-    async def serve_asgi(self, app: Any, **uvicorn_options: Any) -> None:
-        """Serve `app` on this listener until cancelled, then shut down gracefully."""
+    async def serve_asgi(self, app: Any, server: str = "uvicorn", **uvicorn_options: Any) -> None:
+        """Serve `app` on this listener until cancelled, then shut down gracefully.
+
+        `server="uvicorn"` (the default) supports all of ASGI; `server="weaver"` is the lean
+        HTTP-only server of `weaver.httpserver` (less CPU per request, no WebSocket/lifespan).
+        """
+        if server == "weaver":
+            if uvicorn_options:
+                raise TypeError(f"serve_asgi: uvicorn options {sorted(uvicorn_options)} given with server='weaver'")
+            from weaver import httpserver
+
+            log.info("listener %s serving HTTP on http://%s (weaver.httpserver)", self.name, self.address)
+            await httpserver.serve(app, self.socket)
+            return
+        if server != "uvicorn":
+            raise ValueError(f"serve_asgi: unknown server {server!r} (want 'uvicorn' or 'weaver')")
         import uvicorn  # imported here: components without listeners never pay for it
 
         options: dict[str, Any] = {"http": "httptools", "interface": "asgi3", "lifespan": "off", "log_level": "warning"}
         options.update(uvicorn_options)
-        server = _server_class()(uvicorn.Config(app, **options))
-        task = asyncio.create_task(server.serve(sockets=[self.socket]))
+        uv = _server_class()(uvicorn.Config(app, **options))
+        task = asyncio.create_task(uv.serve(sockets=[self.socket]))
         log.info("listener %s serving HTTP on http://%s", self.name, self.address)
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
-            server.should_exit = True
+            uv.should_exit = True
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=5)
             raise

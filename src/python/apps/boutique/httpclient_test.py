@@ -11,7 +11,7 @@ from apps.boutique.local import local_services
 
 
 async def test_cookies_redirects_and_stale_connections() -> None:
-    async with serving(make_app(local_services()), timeout_keep_alive=0.2) as url:
+    async with serving(make_app(local_services()), idle_timeout=0.2) as url:
         b = HttpBrowser(url)
         try:
             r = await b.request("POST", "/setCurrency", {"currency_code": "JPY"}, follow=True)

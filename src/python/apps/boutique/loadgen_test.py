@@ -1,4 +1,4 @@
-"""The load generator against the local variant served by uvicorn on 127.0.0.1."""
+"""The load generator against the local variant served by the shop's HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 

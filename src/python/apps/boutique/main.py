@@ -8,7 +8,7 @@ from apps.boutique.cart import CartService
 from apps.boutique.catalog import CatalogService
 from apps.boutique.checkout import CheckoutService
 from apps.boutique.currency import CurrencyService
-from apps.boutique.frontend.app import UVICORN_OPTIONS, make_app
+from apps.boutique.frontend.app import HTTP_SERVER, make_app
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.recommendation import RecommendationService
 from apps.boutique.shipping import ShippingService
@@ -40,4 +40,4 @@ class Frontend(weaver.Implements[weaver.Main]):
 
     async def main(self) -> None:
         self.logger.info("boutique serving on http://%s", self.boutique.address)
-        await self.boutique.serve_asgi(make_app(self.services()), **UVICORN_OPTIONS)
+        await self.boutique.serve_asgi(make_app(self.services()), server=HTTP_SERVER)

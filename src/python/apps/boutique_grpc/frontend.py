@@ -1,4 +1,5 @@
-"""The baseline's frontend process: the shared ASGI frontend over gRPC clients, on uvicorn."""
+"""The baseline's frontend process: the shared ASGI frontend over gRPC clients, on the same HTTP
+server as the weaver variants (`HTTP_SERVER`, weaver's lean server)."""
 
 from __future__ import annotations
 
@@ -6,44 +7,32 @@ import argparse
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
-from typing import Any
+import socket
 
-import uvicorn
-
-from apps.boutique.frontend.app import UVICORN_OPTIONS, make_app
-from apps.boutique.frontend.web import ASGIApp
+from apps.boutique.frontend.app import HTTP_SERVER, make_app
 from apps.boutique_grpc import process
 from apps.boutique_grpc.topology import DEPENDENCIES, FRONTEND, HOST, frontend_services, open_channels
+from weaver import httpserver
 
-
-def uvicorn_config(app: ASGIApp, port: int) -> uvicorn.Config:
-    """The HTTP server stack used by every variant: uvicorn + httptools on uvloop, quiet."""
-    options: dict[str, Any] = dict(UVICORN_OPTIONS)
-    return uvicorn.Config(app, host=HOST, port=port, loop="uvloop", http="httptools", **options)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handlers: the process stops it (see `process`)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+assert HTTP_SERVER == "weaver", "the baseline serves HTTP as the weaver variants do"
 
 
 async def serve(ports: dict[str, int]) -> None:
     """Serve HTTP on the frontend's port until a stop signal."""
     channels = open_channels(DEPENDENCIES[FRONTEND], ports)
-    server = _Server(uvicorn_config(make_app(frontend_services(channels)), ports[FRONTEND]))
-    task = asyncio.create_task(server.serve())
+    sock = socket.create_server((HOST, ports[FRONTEND]), backlog=1024)
+    sock.setblocking(False)
+    task = asyncio.create_task(httpserver.serve(make_app(frontend_services(channels)), sock))
     try:
         stop = asyncio.create_task(process.stop_signal())
         await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        server.should_exit = True
-        await task
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         for ch in channels.values():
             await ch.close()
+        sock.close()
 
 
 def main() -> None:

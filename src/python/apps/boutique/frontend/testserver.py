@@ -1,4 +1,4 @@
-"""Serving an ASGI app with uvicorn on a free 127.0.0.1 port inside a test."""
+"""Serving an ASGI app with the shop's HTTP server on a free 127.0.0.1 port inside a test."""
 
 from __future__ import annotations
 
@@ -6,30 +6,23 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
-from typing import Any
 
-import uvicorn
-
-from apps.boutique.frontend.app import UVICORN_OPTIONS
 from apps.boutique.frontend.web import ASGIApp
+from weaver import httpserver
 
-START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
 
 
 @contextlib.asynccontextmanager
-async def serving(app: ASGIApp, **options: Any) -> AsyncIterator[str]:
+async def serving(app: ASGIApp, idle_timeout: float = 5.0) -> AsyncIterator[str]:
     """Serve `app` for the duration of the block; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, http="httptools", **{**UVICORN_OPTIONS, **options})
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    sock = socket.create_server(("127.0.0.1", 0))
+    sock.setblocking(False)
+    task = asyncio.create_task(httpserver.serve(app, sock, httpserver.Limits(idle_timeout=idle_timeout)))
     try:
-        async with asyncio.timeout(START_TIMEOUT):
-            while not server.started:
-                await asyncio.sleep(0.01)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, START_TIMEOUT)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, STOP_TIMEOUT)
         sock.close()

@@ -1,0 +1,280 @@
+"""One client connection of the lean ASGI server: httptools parsing, requests in turn, keep-alive.
+
+The app's first step runs at once, inside the read that completed the request (an eager task,
+`weaver.rpc.eager`): a handler that does not suspend (co-located component calls are plain
+awaits) answers before the read returns, with no task scheduled. Pipelined requests wait their
+turn with reading paused, and a request body is buffered up to `Limits.body_buffer` before
+reading pauses until the app takes it, so memory per connection stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import httptools
+
+from weaver.httpserver.cycle import ASGIApp, Cycle, Message, date_header
+
+if TYPE_CHECKING:
+    from weaver.httpserver.server import ServerState
+
+log = logging.getLogger("weaver.httpserver")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one client can make the server hold."""
+
+    max_head_bytes: int = 64 * 1024
+    """Request line plus headers; larger heads are answered 431."""
+    body_buffer: int = 256 * 1024
+    """Request body bytes buffered ahead of the app before reading pauses."""
+    idle_timeout: float = 5.0
+    """Seconds a kept-alive connection may sit idle before the server closes it."""
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class HttpConnection(asyncio.Protocol):
+    """Serves the requests of one connection to `state.app`, one at a time."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.app: ASGIApp = state.app
+        self.limits = state.limits
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.queue: deque[Cycle] = deque()  # parsed requests not started yet (pipelining)
+        self.reading: Cycle | None = None  # the request whose body is arriving
+        self.active: Cycle | None = None
+        self.lost = False
+        self.paused = False
+        self._reading_paused = False
+        self._drained: asyncio.Future[None] | None = None
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._head_bytes = 0
+        self._idle_since: float | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int] | None = None
+
+    # asyncio.Protocol.
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+        self.loop = asyncio.get_running_loop()
+        self.client = _address(transport.get_extra_info("peername"))
+        self.server = _address(transport.get_extra_info("sockname"))
+        self.state.connections.add(self)
+        self._went_idle()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self.state.connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        for cycle in (self.active, self.reading, *self.queue):
+            if cycle is not None:
+                cycle.wake()
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        if self.lost or (self.transport is not None and self.transport.is_closing()):
+            return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._refuse(501, "protocol upgrades (WebSocket) are not served by weaver's HTTP server")
+            return
+        except httptools.HttpParserCallbackError as e:
+            cause = e.__context__
+            if isinstance(cause, _Refused):
+                self._refuse(cause.status, cause.message)
+            else:
+                log.error("HTTP server bug while parsing a request", exc_info=cause)
+                self._refuse(500, "internal server error")
+            return
+        except httptools.HttpParserError as e:
+            self._refuse(400, f"malformed request: {e}")
+            return
+        if self.reading is None and self._head_bytes:  # in the middle of a head
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_head_bytes:
+                self._refuse(431, "request head too large")
+                return
+        self._start_next()
+
+    # httptools callbacks.
+    def on_message_begin(self) -> None:
+        self._url, self._headers, self._head_bytes = b"", [], 1
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_bytes += len(name) + len(value) + 4
+        if self._head_bytes + len(self._url) > self.limits.max_head_bytes:
+            raise _Refused(431, "request head too large")
+        self._headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        p = self.parser
+        self._head_bytes = 0
+        url = httptools.parse_url(self._url)
+        version = p.get_http_version()
+        scope: Message = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": version,
+            "method": p.get_method().decode("ascii"),
+            "scheme": "http",
+            "path": _unquote(url.path),
+            "raw_path": url.path,
+            "query_string": url.query or b"",
+            "root_path": "",
+            "headers": self._headers,
+            "client": self.client,
+            "server": self.server,
+        }
+        expect = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self._headers)
+        cycle = Cycle(self, scope, p.should_keep_alive(), expect)
+        self.reading = cycle
+        self.queue.append(cycle)
+        if len(self.queue) > 1 or self.active is not None:
+            self._pause_reading()  # a pipelined request: it waits for the one before
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.reading
+        if cycle is not None and not cycle.complete:  # else answered already: read and dropped
+            cycle.body_arrived(body)
+            if sum(map(len, cycle.chunks)) > self.limits.body_buffer:
+                self._pause_reading()
+
+    def on_message_complete(self) -> None:
+        cycle, self.reading = self.reading, None
+        if cycle is not None:
+            cycle.body_complete()
+
+    # Turn-taking.
+    def _start_next(self) -> None:
+        if self.active is not None or not self.queue or self.lost:
+            return
+        cycle = self.active = self.queue.popleft()
+        self._idle_since = None
+        self.state.runner.run(cycle.run(self.app), contextvars.copy_context())
+
+    def cycle_done(self, cycle: Cycle) -> None:
+        """`cycle` finished (called from inside it): keep the connection or close it."""
+        self.active = None
+        if not (cycle.complete and cycle.keep_alive) or self.state.closing:
+            self.close()
+            return
+        if self.queue:
+            self.loop.call_soon(self._start_next)  # not from inside this request's task
+        else:
+            self._resume_reading()
+            self._went_idle()
+
+    def body_consumed(self) -> None:
+        """The app took the buffered body: read more."""
+        if self.active is not None and self.active is self.reading and len(self.queue) == 0:
+            self._resume_reading()
+
+    def _pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        if self._reading_paused and self.transport is not None and not self.lost:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    # Writing and closing.
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.lost:
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait until the client has taken enough of what was written."""
+        if self.paused and not self.lost:
+            self._drained = self.loop.create_future()
+            await self._drained
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def close_if_idle(self) -> bool:
+        """Close now if no request is being served or read (for shutdown)."""
+        if self.active is None and not self.queue:
+            self.close()
+            return True
+        return False
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer a request the server will not serve with an error, then close."""
+        self.queue.clear()
+        self.reading = None
+        if self.active is None or not self.active.started:
+            body = message.encode() + b"\n"
+            head = b"HTTP/1.1 %d -\r\ncontent-type: text/plain; charset=utf-8\r\n" % status
+            head += b"content-length: %d\r\nconnection: close\r\n%b\r\n" % (len(body), date_header())
+            self.write(head + body)
+        if self.active is not None:
+            self.active.complete = True  # whatever the app sends now goes nowhere
+        self.close()
+
+    def _went_idle(self) -> None:
+        self._idle_since = self.loop.time()
+        if self._idle_timer is None:
+            self._idle_timer = self.loop.call_later(self.limits.idle_timeout, self._check_idle)
+
+    def _check_idle(self) -> None:
+        """One timer per connection, re-armed lazily: requests only note when they went idle.
+        A connection counts as idle from its last response until its next request is complete
+        in head, so a client trickling a head is cut off too."""
+        self._idle_timer = None
+        if self.lost:
+            return
+        delay = self.limits.idle_timeout
+        if self._idle_since is not None:
+            idle = self.loop.time() - self._idle_since
+            if idle >= delay * 0.999:
+                self.close()
+                return
+            delay -= idle
+        self._idle_timer = self.loop.call_later(delay, self._check_idle)
+
+
+def _address(value: object) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return str(value[0]), int(value[1])
+    return None
+
+
+def _unquote(raw: bytes) -> str:
+    if b"%" not in raw:
+        return raw.decode("latin-1")
+    from urllib.parse import unquote_to_bytes
+
+    return unquote_to_bytes(raw).decode("utf-8", "replace")
+
