@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, cast
 import httptools
 
 from weaver.httpserver.cycle import ASGIApp, Cycle, Message, date_header
+from weaver.internal.idletimer import IdleTimer
 
 if TYPE_CHECKING:
     from weaver.httpserver.server import ServerState
@@ -63,8 +64,7 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._head_bytes = 0
-        self._idle_since: float | None = None
-        self._idle_timer: asyncio.TimerHandle | None = None
+        self._idle: IdleTimer | None = None
         self.client: tuple[str, int] | None = None
         self.server: tuple[str, int] | None = None
 
@@ -75,13 +75,13 @@ class HttpConnection(asyncio.Protocol):
         self.client = _address(transport.get_extra_info("peername"))
         self.server = _address(transport.get_extra_info("sockname"))
         self.state.connections.add(self)
-        self._went_idle()
+        self._idle = IdleTimer(self.loop, self.limits.idle_timeout, self.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
         self.state.connections.discard(self)
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
+        if self._idle is not None:
+            self._idle.cancel()
         for cycle in (self.active, self.reading, *self.queue):
             if cycle is not None:
                 cycle.wake()
@@ -178,7 +178,8 @@ class HttpConnection(asyncio.Protocol):
         if self.active is not None or not self.queue or self.lost:
             return
         cycle = self.active = self.queue.popleft()
-        self._idle_since = None
+        if self._idle is not None:
+            self._idle.busy()
         self.state.runner.run(cycle.run(self.app), contextvars.copy_context())
 
     def cycle_done(self, cycle: Cycle) -> None:
@@ -191,7 +192,8 @@ class HttpConnection(asyncio.Protocol):
             self.loop.call_soon(self._start_next)  # not from inside this request's task
         else:
             self._resume_reading()
-            self._went_idle()
+            if self._idle is not None:
+                self._idle.idle()  # from the last response until the next request is complete in head
 
     def body_consumed(self) -> None:
         """The app took the buffered body: read more."""
@@ -242,28 +244,6 @@ class HttpConnection(asyncio.Protocol):
         if self.active is not None:
             self.active.complete = True  # whatever the app sends now goes nowhere
         self.close()
-
-    def _went_idle(self) -> None:
-        self._idle_since = self.loop.time()
-        if self._idle_timer is None:
-            self._idle_timer = self.loop.call_later(self.limits.idle_timeout, self._check_idle)
-
-    def _check_idle(self) -> None:
-        """One timer per connection, re-armed lazily: requests only note when they went idle.
-        A connection counts as idle from its last response until its next request is complete
-        in head, so a client trickling a head is cut off too."""
-        self._idle_timer = None
-        if self.lost:
-            return
-        delay = self.limits.idle_timeout
-        if self._idle_since is not None:
-            idle = self.loop.time() - self._idle_since
-            if idle >= delay * 0.999:
-                self.close()
-                return
-            delay -= idle
-        self._idle_timer = self.loop.call_later(delay, self._check_idle)
-
 
 def _address(value: object) -> tuple[str, int] | None:
     if isinstance(value, tuple) and len(value) >= 2:

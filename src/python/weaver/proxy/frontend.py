@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import httptools
 
+from weaver.internal.idletimer import IdleTimer
 from weaver.proxy import http1, pin
 from weaver.proxy.exchange import Exchange
 from weaver.proxy.relay import Relay
@@ -49,20 +50,17 @@ class ClientConnection(Relay):
         self._in_head = True
         self._head_bytes = 0
         self._events = 0  # heads and messages completed: a read that saw one is not all head
-        self._idle_timer: asyncio.TimerHandle | None = None
-        self._idle_since: float | None = None  # when the connection last became idle
+        self._idle: IdleTimer | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         peer = transport.get_extra_info("peername")
         self.peer = str(peer[0]).encode() if isinstance(peer, tuple) else b"unknown"
-        self._loop = asyncio.get_running_loop()
-        self._arm_idle_timer()
-        self._check_idle()
+        self._idle = IdleTimer(asyncio.get_running_loop(), self.limits.idle_timeout, self._idle_expired)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
+        if self._idle is not None:
+            self._idle.cancel()
         super().connection_lost(exc)
 
     def eof_received(self) -> bool:
@@ -73,25 +71,9 @@ class ClientConnection(Relay):
             return True
         return False
 
-    def _arm_idle_timer(self) -> None:
-        self._idle_since = self._loop.time()
-
-    def _disarm_idle_timer(self) -> None:
-        self._idle_since = None
-
-    def _check_idle(self) -> None:
-        """One timer per connection, re-armed lazily: requests only note when they went idle."""
-        self._idle_timer = None
-        if self.closing:
-            return
-        delay = self.limits.idle_timeout
-        if self._idle_since is not None:
-            idle = self._loop.time() - self._idle_since
-            if idle >= delay * 0.999:
-                self.close_now()
-                return
-            delay -= idle
-        self._idle_timer = self._loop.call_later(delay, self._check_idle)
+    def _idle_expired(self) -> None:
+        if not self.closing:
+            self.close_now()
 
     def data_received(self, data: bytes) -> None:
         if self.upgrade_rest is not None:
@@ -144,7 +126,8 @@ class ClientConnection(Relay):
             self._headers.append((name, value))  # not trailers, which are dropped
 
     def on_headers_complete(self) -> None:
-        self._disarm_idle_timer()
+        if self._idle is not None:
+            self._idle.busy()
         self._in_head = False
         self._events += 1
         p = self.parser
@@ -226,7 +209,8 @@ class ClientConnection(Relay):
         elif self.pending_reject is not None:
             self._refuse(self.pending_reject)
         elif not self.closing and self.incoming is None:
-            self._arm_idle_timer()
+            if self._idle is not None:
+                self._idle.idle()
         self.update_reading()
 
     def reject(self, r: Reject) -> None:
@@ -262,8 +246,8 @@ class ClientConnection(Relay):
 
     def take_upgrade_bytes(self) -> bytes:
         """Client bytes that followed the upgrade request, for the tunnel."""
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()  # the connection is a tunnel now
+        if self._idle is not None:
+            self._idle.cancel()  # the connection is a tunnel now
         buffered = bytes(self.upgrade_rest or b"")
         self.upgrade_rest = None
         return buffered
