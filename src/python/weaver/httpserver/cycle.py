@@ -96,7 +96,7 @@ class Cycle:
             self._abort("cancelled")
             raise
         else:
-            if not self.complete:
+            if not self.complete and not self.conn.lost:  # (a client that left needs no answer)
                 log.error("ASGI app returned without completing the response to %s", self.scope["path"])
                 self._abort("the application sent no complete response")
         finally:

@@ -14,17 +14,20 @@ from weaver.httpserver import Limits, serve
 from weaver.httpserver.cycle import Message
 
 TIMEOUT = 5.0
+DISCONNECTS: list[str] = []
 
 
 async def app(scope: Message, receive: Any, send: Any) -> None:
-    """/echo returns the body; /chunks streams 3 pieces; /fail raises; /late fails after starting;
-    /sleep suspends first; /nothing returns without responding; /wait-disconnect waits for the end."""
+    """/echo returns the body; /chunks streams 3 pieces (/chunks-fail then raises); /fail raises;
+    /late fails after starting; /sleep suspends first; /nothing returns without responding.
+    A client that leaves mid-body ends the app with `http.disconnect` (recorded in DISCONNECTS)."""
     path = scope["path"]
     body = b""
     more = True
     while more:
         msg = await receive()
         if msg["type"] == "http.disconnect":
+            DISCONNECTS.append(path)
             return
         body += msg.get("body", b"")
         more = msg.get("more_body", False)
@@ -211,3 +214,17 @@ async def test_listener_serve_asgi_with_either_server() -> None:
             await listener.serve_asgi(app, server="weaver", access_log=False)
     finally:
         listener.close()
+
+
+async def test_client_leaving_mid_body_disconnects_the_app(caplog: pytest.LogCaptureFixture) -> None:
+    async with running() as address:
+        r, w = await asyncio.open_connection(*address)
+        w.write(b"POST /half HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello")
+        await asyncio.sleep(0.05)
+        w.close()
+        for _ in range(200):
+            if "/half" in DISCONNECTS:
+                break
+            await asyncio.sleep(0.01)
+    assert "/half" in DISCONNECTS
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
