@@ -178,6 +178,8 @@ class HttpConnection(asyncio.Protocol):
         if self.active is not None or not self.queue or self.lost:
             return
         cycle = self.active = self.queue.popleft()
+        if not self.queue:
+            self._resume_reading()  # paused while it waited its turn; its body may still be arriving
         if self._idle is not None:
             self._idle.busy()
         self.state.runner.run(cycle.run(self.app), contextvars.copy_context())

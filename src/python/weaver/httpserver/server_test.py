@@ -228,3 +228,15 @@ async def test_client_leaving_mid_body_disconnects_the_app(caplog: pytest.LogCap
             await asyncio.sleep(0.01)
     assert "/half" in DISCONNECTS
     assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
+
+
+async def test_pipelined_request_whose_body_arrives_later() -> None:
+    async with running() as address:
+        r, w = await asyncio.open_connection(*address)
+        w.write(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
+        w.write(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nConnection: close\r\n\r\nab")
+        await asyncio.sleep(0.1)  # the first is answered meanwhile; the second waits for its body
+        w.write(b"cd")
+        data = await asyncio.wait_for(r.read(), TIMEOUT)
+        w.close()
+    assert responses(data) == [(200, b"GET /sleep "), (200, b"abcd")]
