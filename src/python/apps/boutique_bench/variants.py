@@ -165,6 +165,19 @@ class _SessionVariant(Variant):
             log.close()
         return self.proc
 
+    def _launch(self, argv: list[str], env: dict[str, str], timeout: float) -> None:
+        """Start the child and wait until the frontend answers; on failure stop it and raise
+        with the end of its output."""
+        try:
+            proc = self._spawn(argv, env)
+            self._wait_http(time.monotonic() + timeout, proc)
+        except BaseException as e:
+            tail = self.output_tail()
+            self.stop()
+            if isinstance(e, Exception):
+                raise RuntimeError(f"{self.label} did not start: {e}\n{tail}") from e
+            raise
+
     def output_tail(self, n: int = 3000) -> str:
         """The end of the child's combined output (for error messages)."""
         try:
@@ -249,15 +262,7 @@ class ColocatedVariant(_SessionVariant):
         Path(cfg).write_text(colocated_config(f"{HOST}:{port}"))
         self.url = f"http://{HOST}:{port}"
         argv = [sys.executable, "-m", "apps.boutique_bench.colocated", "--config", cfg]
-        try:
-            proc = self._spawn(argv, _child_env({}))
-            self._wait_http(time.monotonic() + timeout, proc)
-        except BaseException as e:
-            tail = self.output_tail()
-            self.stop()
-            if isinstance(e, Exception):
-                raise RuntimeError(f"{self.label} did not start: {e}\n{tail}") from e
-            raise
+        self._launch(argv, _child_env({}), timeout)
 
     def processes(self) -> tuple[list[int], list[int]]:
         return self._all_pids(), []
@@ -287,15 +292,7 @@ class SplitVariant(_SessionVariant):
             "--state-dir",
             status,
         ]
-        try:
-            proc = self._spawn(argv, _child_env({"WEAVER_STATE_DIR": status}))
-            self._wait_http(time.monotonic() + timeout, proc)
-        except BaseException as e:
-            tail = self.output_tail()
-            self.stop()
-            if isinstance(e, Exception):
-                raise RuntimeError(f"{self.label} did not start: {e}\n{tail}") from e
-            raise
+        self._launch(argv, _child_env({"WEAVER_STATE_DIR": status}), timeout)
 
     def processes(self) -> tuple[list[int], list[int]]:
         pids = self._all_pids()

@@ -8,23 +8,8 @@ from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.testclient import ASGITestClient
 from apps.boutique.local import local_services
+from apps.boutique.logic.recording import Recorder
 from apps.boutique.session import CHECKOUT_FORM
-
-
-class Counting:
-    """Records `service.method` of each call made through it."""
-
-    def __init__(self, name: str, inner: Any, log: list[str]) -> None:
-        self._name, self._inner, self._log = name, inner, log
-
-    def __getattr__(self, method: str) -> Any:
-        fn = getattr(self._inner, method)
-
-        async def call(*args: Any) -> Any:
-            self._log.append(f"{self._name}.{method}")
-            return await fn(*args)
-
-        return call
 
 
 @pytest.fixture
@@ -35,7 +20,7 @@ def calls() -> list[str]:
 @pytest.fixture
 def client(calls: list[str]) -> ASGITestClient:
     s = local_services()
-    wrapped = FrontendServices(**{f: Counting(f, getattr(s, f), calls) for f in s.__dataclass_fields__})
+    wrapped = FrontendServices(**{f: Recorder(f, getattr(s, f), calls) for f in s.__dataclass_fields__})
     return ASGITestClient(make_app(wrapped))
 
 

@@ -7,24 +7,9 @@ from apps.boutique.logic.catalog import CatalogLogic
 from apps.boutique.logic.checkout import CheckoutLogic
 from apps.boutique.logic.currency import CurrencyLogic
 from apps.boutique.logic.payment import PaymentLogic
+from apps.boutique.logic.recording import Recorder
 from apps.boutique.logic.shipping import ShippingLogic
 from apps.boutique.model import Address, CartItem, CreditCardInfo, Money
-
-
-class Recorder:
-    """Wraps an object and records the names of the methods called on it."""
-
-    def __init__(self, name: str, inner: Any, log: list[str]) -> None:
-        self._name, self._inner, self._log = name, inner, log
-
-    def __getattr__(self, method: str) -> Any:
-        fn = getattr(self._inner, method)
-
-        async def call(*args: Any) -> Any:
-            self._log.append(f"{self._name}.{method}")
-            return await fn(*args)
-
-        return call
 
 
 class FailingEmail:
