@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 import httptools
 
-from weaver.httpserver.cycle import ASGIApp, Cycle, Message, date_header
+from weaver.httpserver.cycle import ASGIApp, Cycle, Message, error_response
 from weaver.internal.idletimer import IdleTimer
 
 if TYPE_CHECKING:
@@ -239,10 +239,7 @@ class HttpConnection(asyncio.Protocol):
         self.queue.clear()
         self.reading = None
         if self.active is None or not self.active.started:
-            body = message.encode() + b"\n"
-            head = b"HTTP/1.1 %d -\r\ncontent-type: text/plain; charset=utf-8\r\n" % status
-            head += b"content-length: %d\r\nconnection: close\r\n%b\r\n" % (len(body), date_header())
-            self.write(head + body)
+            self.write(error_response(status, message))
         if self.active is not None:
             self.active.complete = True  # whatever the app sends now goes nowhere
         self.close()

@@ -9,6 +9,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from weaver.proxy import http1
+
 if TYPE_CHECKING:
     from weaver.httpserver.connection import HttpConnection
 
@@ -18,21 +20,24 @@ Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 _NO_BODY_STATUS = (204, 304)
-_date: tuple[int, bytes] = (0, b"")
+_date: tuple[int, bytes] = (0, b"")  # (second, formatted)
 
 
-def date_header() -> bytes:
-    """The Date header line, formatted once per second."""
+def date_value() -> bytes:
+    """The Date header's value, formatted once per second."""
     global _date
     now = int(time.time())
     if _date[0] != now:
-        _date = (now, b"date: " + email.utils.formatdate(now, usegmt=True).encode() + b"\r\n")
+        _date = (now, email.utils.formatdate(now, usegmt=True).encode())
     return _date[1]
 
 
-def reason(status: int) -> bytes:
-    """A reason phrase (clients ignore it; the status code is what counts)."""
-    return b"OK" if status == 200 else b"-"
+def error_response(status: int, message: str) -> bytes:
+    """A complete plain-text error response of the server's own, closing the connection."""
+    body = message.encode() + b"\n"
+    head = b"HTTP/1.1 %d %b\r\ncontent-type: text/plain; charset=utf-8\r\n" % (status, http1.reason(status))
+    head += b"content-length: %d\r\nconnection: close\r\ndate: %b\r\n\r\n" % (len(body), date_value())
+    return head + body
 
 
 class Cycle:
@@ -108,11 +113,7 @@ class Cycle:
         if (self.started and not self._head) or self.conn.lost:
             self.conn.close()  # part of the response left: the client sees it cut off
             return
-        body = why.encode() + b"\n"
-        self.conn.write(
-            b"HTTP/1.1 500 -\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n"
-            b"connection: close\r\n%b\r\n%b" % (len(body), date_header(), body)
-        )
+        self.conn.write(error_response(500, why))
         self.complete, self.keep_alive = True, False
 
     # ASGI.
@@ -175,7 +176,7 @@ class Cycle:
 
     def _start(self, status: int, headers: Any) -> None:
         self.started = True
-        lines = [b"HTTP/1.1 %d %b\r\n" % (status, reason(status))]
+        lines = [b"HTTP/1.1 %d %b\r\n" % (status, http1.reason(status))]
         framed = status in _NO_BODY_STATUS or status < 200
         for name, value in headers:
             n = bytes(name).lower()
@@ -190,7 +191,7 @@ class Cycle:
             elif n == b"transfer-encoding":
                 continue  # the server frames the body itself
             lines.append(n + b": " + v + b"\r\n")
-        lines.append(date_header())
+        lines.append(b"date: " + date_value() + b"\r\n")
         if not framed and not self.head_only:
             if self.scope["http_version"] == "1.1":
                 self.chunked = True

@@ -26,12 +26,12 @@ HOP_BY_HOP = frozenset(
 )
 
 
+_REASONS = {s.value: s.phrase.encode() for s in HTTPStatus}
+
+
 def reason(status: int) -> bytes:
     """The standard reason phrase of a status code."""
-    try:
-        return HTTPStatus(status).phrase.encode()
-    except ValueError:
-        return b"Unknown"
+    return _REASONS.get(status, b"Unknown")
 
 
 _PLAIN_TOKENS = frozenset({b"close", b"keep-alive", b"upgrade"})
