@@ -10,6 +10,7 @@ import markupsafe
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 
+from apps.boutique.frontend.flatten import FlatteningLoader
 from apps.boutique.model import Money
 
 _escape_str: Callable[[str], str]
@@ -81,7 +82,7 @@ def make_env() -> jinja2.Environment:
     be escaped (wrap it in `|safe`); these templates use no macros.
     """
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("apps.boutique.frontend", "templates"),
+        loader=FlatteningLoader(jinja2.PackageLoader("apps.boutique.frontend", "templates")),
         autoescape=False,
         finalize=escape_output,
         trim_blocks=True,
