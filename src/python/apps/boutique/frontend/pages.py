@@ -5,12 +5,12 @@ Every call is awaited in sequence. Ads have a 100 ms budget and never fail a pag
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import logging
 import random
 from typing import Any, NamedTuple
 
+from apps.boutique.frontend.bounded import bounded
 from apps.boutique.frontend.render import Renderer
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.web import Request, Response, redirect
@@ -224,8 +224,7 @@ class Pages:
     async def choose_ad(self, context_keys: list[str]) -> Ad | None:
         """One of the ads for the keys, or None if the ad service fails or is too slow."""
         try:
-            async with asyncio.timeout(AD_TIMEOUT):  # unlike wait_for, no extra Task per call
-                ads = await self.s.ad.get_ads(context_keys)
+            ads = await bounded(self.s.ad.get_ads(context_keys), AD_TIMEOUT)
         except Exception:  # noqa: BLE001 - ads are optional, as in the original
             log.warning("failed to retrieve ads", exc_info=True)
             return None
