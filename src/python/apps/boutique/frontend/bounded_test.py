@@ -1,6 +1,7 @@
 """`bounded` behaves as asyncio.timeout, and arms no timer for a call that never waits."""
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,12 @@ async def test_a_call_that_never_waits_arms_no_timer(monkeypatch: pytest.MonkeyP
     loop = asyncio.get_running_loop()
     armed: list[float] = []
     real = loop.call_later
-    monkeypatch.setattr(loop, "call_later", lambda delay, *a, **k: armed.append(delay) or real(delay, *a, **k))
+
+    def call_later(delay: float, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        armed.append(delay)
+        return real(delay, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "call_later", call_later)
     assert await bounded(_now(7), 0.1) == 7
     with pytest.raises(KeyError, match="now"):
         await bounded(_fails_now(), 0.1)
@@ -62,7 +68,11 @@ async def test_a_slow_call_is_cancelled_and_the_caller_gets_timeout_error() -> N
 
 async def test_a_cancellation_from_elsewhere_stays_a_cancellation() -> None:
     log: list[str] = []
-    task = asyncio.create_task(bounded(_after(5.0, 1, log), 2.0))
+
+    async def call() -> int:
+        return await bounded(_after(5.0, 1, log), 2.0)
+
+    task = asyncio.create_task(call())
     await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
