@@ -15,6 +15,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
+from urllib.parse import unquote_to_bytes
 
 import httptools
 
@@ -64,6 +65,7 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._head_bytes = 0
+        self._expect_continue = False
         self._idle: IdleTimer | None = None
         self.client: tuple[str, int] | None = None
         self.server: tuple[str, int] | None = None
@@ -124,7 +126,7 @@ class HttpConnection(asyncio.Protocol):
 
     # httptools callbacks.
     def on_message_begin(self) -> None:
-        self._url, self._headers, self._head_bytes = b"", [], 1
+        self._url, self._headers, self._head_bytes, self._expect_continue = b"", [], 1, False
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -133,29 +135,30 @@ class HttpConnection(asyncio.Protocol):
         self._head_bytes += len(name) + len(value) + 4
         if self._head_bytes + len(self._url) > self.limits.max_head_bytes:
             raise _Refused(431, "request head too large")
-        self._headers.append((name.lower(), value))
+        name = name.lower()
+        if name == b"expect":
+            self._expect_continue = value.lower() == b"100-continue"
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         p = self.parser
         self._head_bytes = 0
-        url = httptools.parse_url(self._url)
-        version = p.get_http_version()
+        raw_path, query = _split_target(self._url)
         scope: Message = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": version,
+            "http_version": p.get_http_version(),
             "method": p.get_method().decode("ascii"),
             "scheme": "http",
-            "path": _unquote(url.path),
-            "raw_path": url.path,
-            "query_string": url.query or b"",
+            "path": raw_path.decode("latin-1") if b"%" not in raw_path else _unquote(raw_path),
+            "raw_path": raw_path,
+            "query_string": query,
             "root_path": "",
             "headers": self._headers,
             "client": self.client,
             "server": self.server,
         }
-        expect = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self._headers)
-        cycle = Cycle(self, scope, p.should_keep_alive(), expect)
+        cycle = Cycle(self, scope, p.should_keep_alive(), self._expect_continue)
         self.reading = cycle
         self.queue.append(cycle)
         if len(self.queue) > 1 or self.active is not None:
@@ -250,10 +253,15 @@ def _address(value: object) -> tuple[str, int] | None:
     return None
 
 
-def _unquote(raw: bytes) -> str:
-    if b"%" not in raw:
-        return raw.decode("latin-1")
-    from urllib.parse import unquote_to_bytes
+def _split_target(target: bytes) -> tuple[bytes, bytes]:
+    """The path and query of a request target (origin-form split by hand: the common case)."""
+    if target[:1] == b"/" and b"#" not in target:
+        path, _, query = target.partition(b"?")
+        return path, query
+    url = httptools.parse_url(target)  # absolute-form (or a fragment), as proxies may send
+    return url.path or b"/", url.query or b""
 
+
+def _unquote(raw: bytes) -> str:
     return unquote_to_bytes(raw).decode("utf-8", "replace")
 
