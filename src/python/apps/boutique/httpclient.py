@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
 
-from apps.boutique.browser import Browser, Response
+from apps.boutique.browser import Browser, Response, wait_until
 
 
 class StaleConnection(ConnectionError):
@@ -32,6 +33,7 @@ class _ResponseReader(asyncio.Protocol):
         self.waiter: asyncio.Future[Response] | None = None
         self.closed = False
         self._got_bytes = False
+        self._arrived = 0.0  # when the latest bytes were handed to us
         self._headers: list[tuple[str, str]] = []
         self._body: list[bytes] = []
 
@@ -44,6 +46,7 @@ class _ResponseReader(asyncio.Protocol):
         return self.waiter
 
     def data_received(self, data: bytes) -> None:
+        self._arrived = time.perf_counter()
         self._got_bytes = True
         try:
             self.parser.feed_data(data)
@@ -82,7 +85,7 @@ class _ResponseReader(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
-        resp = Response(self.parser.get_status_code(), self._headers, b"".join(self._body))
+        resp = Response(self.parser.get_status_code(), self._headers, b"".join(self._body), self._arrived)
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(resp)
         if not self.parser.should_keep_alive() and self.transport is not None:
@@ -96,21 +99,25 @@ class HttpConnection:
         self.host, self.port = host, port
         self._conn: _ResponseReader | None = None
 
-    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
-        """Send one request and read its response.
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b"", send_at: float | None = None
+    ) -> Response:
+        """Send one request (not before `send_at`, if given) and read its response.
 
         A kept-alive connection that the server closed while idle is reopened and the request
         sent again, once, as browsers do.
         """
         reused = self._conn is not None and not self._conn.closed
         try:
-            return await self._request(method, path, headers, body)
+            return await self._request(method, path, headers, body, send_at)
         except (StaleConnection, ConnectionResetError, BrokenPipeError):
             if not reused:
                 raise
-        return await self._request(method, path, headers, body)
+        return await self._request(method, path, headers, body, None)
 
-    async def _request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+    async def _request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, send_at: float | None
+    ) -> Response:
         conn = self._conn
         if conn is None or conn.closed:
             loop = asyncio.get_running_loop()
@@ -123,8 +130,13 @@ class HttpConnection:
         assert conn.transport is not None
         lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}", f"content-length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        if send_at is not None:
+            await wait_until(send_at)
+        if conn.closed:  # closed by the server while we waited
+            raise StaleConnection("connection closed before the request was sent")
         waiter = conn.expect()
-        conn.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        conn.transport.write(data)
         try:
             return await waiter
         except BaseException:
@@ -145,11 +157,13 @@ class HttpBrowser(Browser):
     cookies: dict[str, str] = field(default_factory=dict)
     _conn: HttpConnection | None = None
 
-    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> Response:
+    async def _send(
+        self, method: str, path: str, hdrs: dict[str, str], body: bytes, send_at: float | None
+    ) -> Response:
         if self._conn is None:
             url = urlsplit(self.base_url)
             self._conn = HttpConnection(url.hostname or "127.0.0.1", url.port or 80)
-        return await self._conn.request(method, path, hdrs, body)
+        return await self._conn.request(method, path, hdrs, body, send_at)
 
     async def close(self) -> None:
         if self._conn is not None:

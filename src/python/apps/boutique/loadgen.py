@@ -6,8 +6,12 @@ Tasks start at a fixed offered rate (tasks/s; uniform or Poisson arrivals), what
 latency: a task never waits for an earlier one. Each task runs as one of a pool of simulated
 users (cookie jar and keep-alive connection), created on demand with Locust's `on_start`
 (the home page). A sample is one Locust request (redirects followed), timed from its task's
-scheduled start for the first request so that queueing delay is not hidden. Reports achieved
-rates, p50/p99 latency and errors as JSON.
+scheduled start for the first request so that queueing delay is not hidden, to the moment its
+last byte is read. The generator's own work is kept out of that time: a task starts a moment
+before its scheduled start, prepares its first request and sends it at that instant; the
+client polls while requests are in flight; and a response is timed when read, before the
+client handles its cookies and redirects. Reports achieved rates, p50/p99 latency and errors as
+JSON.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ class Stats:
     tasks_done: int = 0
     tasks_failed: int = 0
     dropped: int = 0
-    lateness: list[float] = field(default_factory=list)  # arrival started - arrival scheduled
+    lateness: list[float] = field(default_factory=list)  # task started - when it was due to start
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -64,12 +68,14 @@ class User:
         self.started = False
 
     async def sample(self, start: float, method: str, path: str, form: dict[str, str] | None = None) -> None:
+        """One Locust request sent at `start` (or at once if that has passed), timed from `start`
+        to the moment its (final) response was read."""
         try:
-            resp = await self.browser.request(method, path, form, follow=True)
+            resp = await self.browser.request(method, path, form, follow=True, send_at=start)
         except (OSError, asyncio.IncompleteReadError, ValueError) as e:
             self.stats.error(type(e).__name__)
             raise
-        self.stats.latencies.append(time.perf_counter() - start)
+        self.stats.latencies.append((resp.received_at or time.perf_counter()) - start)
         if resp.status != 200:
             self.stats.error(f"HTTP {resp.status}")
             raise RuntimeError(f"{method} {path}: HTTP {resp.status}")
@@ -135,6 +141,11 @@ def percentile(values: list[float], q: float) -> float:
 
 TIMER_MARGIN_S = 0.0015
 """How long before an arrival `sleep_until` stops trusting the event loop's timer."""
+
+PREPARE_S = 0.001
+"""How long before its scheduled start a task is started: it prepares its first request (user,
+cookies, request bytes) and sends it at the scheduled instant, so that the generator's own
+work is not in the request's latency."""
 
 
 async def sleep_until(deadline: float, busy: Callable[[], bool] = lambda: False) -> None:
@@ -206,8 +217,8 @@ async def run(
             next_at = start + n / rate
         if next_at >= start + duration:
             break
-        await sleep_until(next_at, lambda: bool(running))
-        stats.lateness.append(time.perf_counter() - next_at)
+        await sleep_until(next_at - PREPARE_S, lambda: bool(running))
+        stats.lateness.append(time.perf_counter() - (next_at - PREPARE_S))
         task = rng.choices(funcs, weights)[0]
         t = asyncio.create_task(one(task, next_at))
         running.add(t)

@@ -157,8 +157,10 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"Configs: split {meta['configs']['split']}, colocated {meta['configs']['colocated']}.",
         f"Method: open loop, uniform arrivals, Locust task mix; each rate offered for {st['duration_s']:g} s after "
         f"a {st['warmup_s']:g} s warm-up. A task is 1-3 Locust requests (redirects followed), about 1.2 on "
-        "average; latency is per request, from the task's scheduled start for its first request (the client "
-        "polls its own core while requests are in flight, so its wake-up is not in the figure). CPU/req = "
+        "average; latency is per request, from the task's scheduled start for its first request to the moment "
+        "the response is read, with the generator's own work kept out (a task prepares its first request "
+        "1 ms ahead and sends it at its start; the client polls its own core while requests are in flight; "
+        "responses are timed before the client's cookie and redirect handling). CPU/req = "
         "utime+stime (from /proc/<pid>/stat) of every process of the app over the window / requests "
         "completed; 'incl. control plane' adds the deployer's manager (which also runs the listener's "
         "balancing proxy). Ratios = gRPC's figure / the variant's (higher is better).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apps.boutique.browser import Browser, Response
+from apps.boutique.browser import Browser, Response, wait_until
 from apps.boutique.frontend.web import ASGIApp, Message
 
 
@@ -16,7 +16,11 @@ class ASGITestClient(Browser):
     app: ASGIApp
     cookies: dict[str, str] = field(default_factory=dict)
 
-    async def _send(self, method: str, path: str, hdrs: dict[str, str], body: bytes) -> Response:
+    async def _send(
+        self, method: str, path: str, hdrs: dict[str, str], body: bytes, send_at: float | None
+    ) -> Response:
+        if send_at is not None:
+            await wait_until(send_at)
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
