@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from typing import Any
 
 from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.testserver import serving
@@ -21,3 +23,28 @@ async def test_cookies_redirects_and_stale_connections() -> None:
             assert (r.status, r.text) == (200, "ok")
         finally:
             await b.close()
+
+
+async def test_a_timed_request_is_sent_at_its_instant_and_timed_when_read() -> None:
+    arrivals: list[float] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        arrivals.append(time.perf_counter())
+        await asyncio.sleep(0.02)  # the answer takes 20 ms
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async with serving(app) as url:
+        b = HttpBrowser(url)
+        try:
+            await b.request("GET", "/warm")  # connected
+            send_at = time.perf_counter() + 0.05
+            r = await b.request("GET", "/", send_at=send_at)
+            done = time.perf_counter()
+        finally:
+            await b.close()
+    assert arrivals[-1] >= send_at  # not sent early...
+    assert arrivals[-1] - send_at < 0.02  # ...nor much late
+    assert send_at + 0.02 <= r.received_at <= done  # read after the app answered, before we returned
