@@ -1,13 +1,13 @@
-"""The HTTP client: cookies, redirects, and connections the server closed while idle."""
+"""The HTTP client: cookies, redirects, connections the server closed while idle, timed sends."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from apps.boutique.frontend.app import make_app
 from apps.boutique.frontend.testserver import serving
+from apps.boutique.frontend.web import Message, Receive, Send
 from apps.boutique.httpclient import HttpBrowser
 from apps.boutique.local import local_services
 
@@ -28,7 +28,7 @@ async def test_cookies_redirects_and_stale_connections() -> None:
 async def test_a_timed_request_is_sent_at_its_instant_and_timed_when_read() -> None:
     arrivals: list[float] = []
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: Message, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         arrivals.append(time.perf_counter())
