@@ -11,7 +11,9 @@ dict, which each render copies at C speed.
 
 Only the plain forms are flattened: a constant template name, an include with context and not
 `ignore missing`, a child whose top level holds only its blocks, and blocks that do not call
-`super()`. Anything else is left for Jinja2 to resolve at render time, as usual.
+`super()`. Anything else is left for Jinja2 to resolve at render time, as usual. One thing
+differs: an error raised in a part put in place is reported with the page's file name (and the
+part's own line number).
 """
 
 from __future__ import annotations
