@@ -13,7 +13,7 @@ Only the plain forms are flattened: a constant template name, an include with co
 `ignore missing`, a child whose top level holds only its blocks, and blocks that do not call
 `super()`. Anything else is left for Jinja2 to resolve at render time, as usual. One thing
 differs: an error raised in a part put in place is reported with the page's file name (and the
-part's own line number).
+part's own line number). Templates load without the environment's bytecode cache.
 """
 
 from __future__ import annotations
