@@ -16,7 +16,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 64 * 1024
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """An HTTP request with its body read."""
 
@@ -32,7 +32,7 @@ class Request:
         return {k: v[0] for k, v in fields.items()}
 
 
-@dataclass
+@dataclass(slots=True)
 class Response:
     """An HTTP response to send."""
 
@@ -82,11 +82,14 @@ def apply_set_cookie(jar: dict[str, str], header: str) -> None:
 
 
 async def read_request(scope: Scope, receive: Receive) -> Request:
-    """Build a Request from an ASGI http scope, reading at most MAX_BODY bytes of body."""
+    """Build a Request from an ASGI http scope, reading at most MAX_BODY bytes of body.
+
+    The body of a GET or HEAD is not read: the shop's pages ignore it.
+    """
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     chunks: list[bytes] = []
     size = 0
-    more = True
+    more = scope["method"] not in ("GET", "HEAD")
     while more:
         message = await receive()
         if message["type"] != "http.request":
