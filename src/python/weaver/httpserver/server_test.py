@@ -104,6 +104,13 @@ async def test_keep_alive_pipelining_and_query() -> None:
     assert data.endswith(b"GET /d ") and b"connection: close" in data
 
 
+async def test_absolute_form_target() -> None:
+    async with running() as address:
+        raw = b"GET http://t/e?y=2 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        data = await exchange(address, raw)
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"GET /e y=2")
+
+
 async def test_request_body_in_pieces_and_chunked() -> None:
     async with running() as address:
         r, w = await asyncio.open_connection(*address)
