@@ -17,6 +17,10 @@ SOURCES = {
     "child.html": "{% extends 'base.html' %}\n{% block body %}<b>{{ x }}</b>{% include 'foot.html' %}{% endblock %}",
     "super.html": "{% extends 'base.html' %}{% block title %}S+{{ super() }}{% endblock %}",
     "toplevel.html": "{% extends 'base.html' %}{% set x = 'top' %}",
+    "middle.html": "{% extends 'base.html' %}{% block title %}M+{{ super() }}{% endblock %}",
+    "leaf.html": "{% extends 'middle.html' %}{% block body %}<leaf>{{ self.title() }}{% endblock %}",
+    "nested.html": "{% extends 'outer.html' %}{% block inner %}<in>{% endblock %}",
+    "outer.html": "{% block outer %}[{% block inner %}i{% endblock %}]{% endblock %}{% include 'foot.html' %}",
     "dynamic.html": "{% include name %}|{% include 'missing.html' ignore missing %}",
     "recursive.html": "{{ n }}{% if n > 0 %}{% with n = n - 1 %}{% include 'recursive.html' %}{% endwith %}{% endif %}",
 }
@@ -28,7 +32,7 @@ def _envs(sources: dict[str, str], auto_reload: bool = False) -> tuple[jinja2.En
     return stock, flat
 
 
-@pytest.mark.parametrize("name", sorted(set(SOURCES) - {"foot.html"}))
+@pytest.mark.parametrize("name", sorted(SOURCES))
 def test_renders_as_stock_jinja(name: str) -> None:
     stock, flat = _envs(SOURCES)
     ctx = {"x": "<x>", "name": "foot.html", "n": 3}
