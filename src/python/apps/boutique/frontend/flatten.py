@@ -10,7 +10,7 @@ include's body put in place of the include, in a scope of its own. Its globals a
 dict, which each render copies at C speed.
 
 Only the plain forms are flattened: a constant template name, an include with context and not
-`ignore missing`, a child whose top level holds only its blocks, and blocks that do not call
+`ignore missing` of a template that does not use `loop` (which an include does not see), a child whose top level holds only its blocks, and blocks that do not call
 `super()`. Anything else is left for Jinja2 to resolve at render time, as usual. One thing
 differs: an error raised in a part put in place is reported with the page's file name (and the
 part's own line number). Templates load without the environment's bytecode cache.
@@ -94,6 +94,9 @@ def _parent_name(tree: nodes.Template) -> str | None:
     return name if isinstance(name, str) else None
 
 
+_FRAME_SPECIALS = frozenset({"loop", "caller", "varargs", "kwargs"})
+
+
 class _Inliner(NodeTransformer):
     """Replaces each plain `{% include %}` with the included template's body, in a scope."""
 
@@ -113,6 +116,8 @@ class _Inliner(NodeTransformer):
         tree, _, uptodate = flattened(self.env, self.loader, name, self.loading)
         if any(True for _ in tree.find_all((nodes.Extends, nodes.Block))):
             return node  # its blocks would become the includer's
+        if any(n.name in _FRAME_SPECIALS and n.ctx == "load" for n in tree.find_all(nodes.Name)):
+            return node  # an included template does not see the includer's `loop` (or a macro's `caller`)
         self.checks.append(uptodate)
         return nodes.Scope(tree.body, lineno=node.lineno)
 
