@@ -9,11 +9,13 @@ page as one template instead: the parent's tree with the child's blocks put in p
 include's body put in place of the include, in a scope of its own. Its globals are a plain
 dict, which each render copies at C speed.
 
-Only the plain forms are flattened: a constant template name, an include with context and not
-`ignore missing` of a template that does not use `loop` (which an include does not see), a child whose top level holds only its blocks, and blocks that do not call
-`super()`. Anything else is left for Jinja2 to resolve at render time, as usual. One thing
-differs: an error raised in a part put in place is reported with the page's file name (and the
-part's own line number). Templates load without the environment's bytecode cache.
+Only the plain forms are flattened: a constant template name; an include with context, not
+`ignore missing`, of a template that does not use `loop` (an included template does not see
+the includer's); a child whose top level holds only its blocks and whose blocks do not call
+`super()`, of a parent that is flattened itself. Anything else is left for Jinja2 to resolve at
+render time, as usual. One thing differs: an error raised in a part put in place is reported
+with the page's file name (and the part's own line number). Templates load without the
+environment's bytecode cache.
 """
 
 from __future__ import annotations
