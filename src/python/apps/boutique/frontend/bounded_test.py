@@ -97,3 +97,15 @@ def test_same_as_asyncio_timeout_when_both_expire() -> None:
         return "done"
 
     assert asyncio.run(with_asyncio()) == asyncio.run(with_bounded()) == "timeout"
+
+
+async def test_a_call_that_swallows_the_deadline_returns_its_value() -> None:
+    async def stubborn() -> str:
+        try:
+            await asyncio.sleep(5.0)
+        except asyncio.CancelledError:
+            return "kept going"
+        return "slept"
+
+    assert await bounded(stubborn(), 0.02) == "kept going"  # as with asyncio.timeout: no TimeoutError
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
