@@ -1,0 +1,1 @@
+"""Helpers shared by tests: real components the tests start, installed when missing."""
