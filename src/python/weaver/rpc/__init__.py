@@ -6,9 +6,10 @@ per remote component; see docs/contracts.md ("Transport as seen by the runtime")
 
 Modules: `frames` (wire format, incremental decoder), `protocol` (what both ends share:
 handshake, write coalescing, timeouts, closing), `client` (`Connection`, `connect`),
-`server` (`Server`), `dispatch` (one accepted connection: runs handlers), `eager` (handlers
-as eagerly started tasks), `replica` / `replicaset` (connection states, balancing, retries),
-`hashring` (routing by key), `backoff`, `address`, `loop` (uvloop), `bench` (the benchmark).
+`server` (`Server`), `dispatch` (one accepted connection: runs handlers as eagerly started
+tasks, `weaver.internal.eager`), `replica` / `replicaset` (connection states, balancing,
+retries), `hashring` (routing by key), `backoff`, `address`, `loop` (uvloop). The benchmark is
+`weaver_bench.rpc`.
 """
 
 from weaver.rpc.client import Connection, connect

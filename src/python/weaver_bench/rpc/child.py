@@ -1,7 +1,7 @@
-"""The benchmark's server and client processes (started by `weaver.rpc.bench`).
+"""The benchmark's server and client processes (started by `weaver_bench.rpc`).
 
-    python -m weaver.rpc.bench.child serve STACK [CPU]
-    python -m weaver.rpc.bench.child client STACK ADDRESS SERVER_PID DURATION [CPU]
+    python -m weaver_bench.rpc.child serve STACK [CPU]
+    python -m weaver_bench.rpc.child client STACK ADDRESS SERVER_PID DURATION [CPU]
 
 The server prints its address and serves until its stdin closes. The client runs the
 sequential and the 64-in-flight phase and prints one JSON line per phase with calls, wall
@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from weaver.rpc.bench import grpc_stack, raw, weaver_stack, workload
+from weaver_bench.rpc import grpc_stack, raw, weaver_stack, workload
 
 Call = Callable[[bytes], Awaitable[bytes]]
 HOST = "127.0.0.1"

@@ -1,9 +1,9 @@
 """Benchmark: the proxy's throughput, added latency and CPU per request.
 
-    python -m weaver.proxy.bench [--quick]
+    ./pants run src/python/weaver_bench/proxy/bench.py [-- --quick]   (or: cd src/python && python -m weaver_bench.proxy.bench)
 
 Starts the proxy (`python -m weaver.proxy`) and the load generator, which is also the backend
-(`weaver.proxy.loadgen`, a busy-polling process), pinned to different cores when there are two:
+(`weaver_bench.proxy.loadgen`, a busy-polling process), pinned to different cores when there are two:
 the proxy has a core of its own, so its saturation rate is its own and not the machine's.
 1. closed loop, directly to the backend and through the proxy: saturation rates;
 2. open loop (Poisson) at a light load, a quarter and half of the proxy's saturation rate,
@@ -57,7 +57,7 @@ def _loadavg() -> str:
 
 def main() -> None:
     """Run the benchmark and print its figures."""
-    p = argparse.ArgumentParser(prog="python -m weaver.proxy.bench", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m weaver_bench.proxy.bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="short runs (about 30 s instead of 75 s)")
     p.add_argument("--conns", type=int, default=32, help="client connections, closed loop")
     p.add_argument("--open-conns", type=int, default=64, help="client connections, open loop")
@@ -66,7 +66,7 @@ def main() -> None:
     secs, rounds = (2.0, 1) if args.quick else (4.0, 2)
     cpus = sorted(os.sched_getaffinity(0))
     gen_cpu, proxy_cpu = (cpus[0], cpus[1]) if len(cpus) >= 2 else (None, None)
-    gen, direct = _spawn(["-m", "weaver.proxy.loadgen"], gen_cpu)
+    gen, direct = _spawn(["-m", "weaver_bench.proxy.loadgen"], gen_cpu)
     procs = [gen]
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".json") as table:
@@ -110,7 +110,7 @@ def main() -> None:
     print(f"other processes kept {max(0.0, others):.0%} of the machine busy during the run")
     where = f"the proxy on CPU {proxy_cpu}, the generator on CPU {gen_cpu}" if gen_cpu is not None else "unpinned"
     print(f"{args.conns} (closed loop) and {args.open_conns} (open loop) keep-alive connections; {where}")
-    print("the generator is also the backend and busy-polls its core (see weaver.proxy.loadgen)")
+    print("the generator is also the backend and busy-polls its core (see weaver_bench.proxy.loadgen)")
     _report(sat, rates, opened)
 
 

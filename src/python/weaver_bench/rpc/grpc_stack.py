@@ -11,7 +11,7 @@ from typing import Any
 
 import grpc
 
-from weaver.rpc.bench import workload
+from weaver_bench.rpc import workload
 
 METHOD = "/bench.Bench/Call"
 

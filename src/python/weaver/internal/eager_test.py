@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from weaver.rpc import eager
+from weaver.internal import eager
 
 var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 

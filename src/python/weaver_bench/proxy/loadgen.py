@@ -1,6 +1,6 @@
 """The proxy benchmark's other end: the load generator and the backend, in one spinning process.
 
-`python -m weaver.proxy.loadgen` listens as the backend (a fixed small "ok" response), prints
+`python -m weaver_bench.proxy.loadgen` listens as the backend (a fixed small "ok" response), prints
 "listening on HOST:PORT", then runs one measurement per line read from stdin and prints its
 result as one JSON line:
 

@@ -10,7 +10,7 @@ import asyncio
 import struct
 
 from weaver.internal.address import parse_address
-from weaver.rpc.bench import workload
+from weaver_bench.rpc import workload
 
 _HEAD = struct.Struct("<II")
 

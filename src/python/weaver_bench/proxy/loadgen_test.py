@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from weaver.proxy.loadgen import Peer
+from weaver_bench.proxy.loadgen import Peer
 
 
 @pytest.mark.parametrize(("mode", "rate"), [("closed", 0.0), ("open", 2000.0)])

@@ -1,6 +1,6 @@
 """Run the RPC benchmark and print a table with ratios (see the package docstring).
 
-    python -m weaver.rpc.bench [--quick] [--duration S] [--rounds N] [--stacks a,b|all] [--no-pinned]
+    python -m weaver_bench.rpc [--quick] [--duration S] [--rounds N] [--stacks a,b|all] [--no-pinned]
 
 Conditions: "idle" (processes free to use both vCPUs) and "pinned" (both on CPU 0: the pure
 CPU cost without cross-core wake-ups). Stacks run interleaved for several rounds and each
@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from weaver.rpc.bench.child import STACKS
+from weaver_bench.rpc.child import STACKS
 
 DEFAULT_STACKS = ("raw", "weaver", "weaver-rs", "grpc")
 
@@ -25,7 +25,7 @@ Row = dict[str, Any]
 
 
 def run_stack(stack: str, duration: float, cpu: int | None) -> list[Row]:
-    child = [sys.executable, "-m", "weaver.rpc.bench.child"]
+    child = [sys.executable, "-m", "weaver_bench.rpc.child"]
     pin = [] if cpu is None else [str(cpu)]
     server = subprocess.Popen([*child, "serve", stack, *pin], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -88,7 +88,7 @@ def table(rows: list[Row], condition: str) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(prog="python -m weaver.rpc.bench", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m weaver_bench.rpc", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="short phases, idle condition only")
     p.add_argument("--duration", type=float, default=None, help="seconds per measured phase")
     p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (median reported)")
