@@ -12,9 +12,10 @@ import signal
 import sys
 from pathlib import Path
 
+from weaver.internal.address import AddressError, parse_address
 from weaver.proxy.limits import Limits
 from weaver.proxy.proxy import Proxy
-from weaver.proxy.table import Table, TableError, decode_table, parse_address
+from weaver.proxy.table import Table, TableError, decode_table
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -33,10 +34,10 @@ async def serve(args: argparse.Namespace) -> None:
     table = decode_table(args.table.read_bytes()) if args.table else Table()
     limits = Limits(max_header_bytes=args.max_header, max_body_bytes=args.max_body)
     proxy = Proxy(table, limits)
-    host, port = await proxy.listen(*parse_address(args.listen, port_zero=True))
+    host, port = await proxy.listen(*parse_address(args.listen, what="--listen", port_zero=True))
     print(f"listening on {host}:{port}", flush=True)
     if args.admin:
-        host, port = await proxy.listen_admin(*parse_address(args.admin, port_zero=True))
+        host, port = await proxy.listen_admin(*parse_address(args.admin, what="--admin", port_zero=True))
         print(f"admin on {host}:{port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     try:
         asyncio.run(serve(args))
-    except (TableError, OSError) as e:
+    except (TableError, AddressError, OSError) as e:
         print(f"weaver.proxy: {e}", file=sys.stderr)
         return 1
     return 0

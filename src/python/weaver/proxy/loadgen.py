@@ -32,6 +32,8 @@ from collections.abc import Callable
 
 import httptools
 
+from weaver.internal.address import parse_address
+
 REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 
@@ -149,8 +151,8 @@ class Peer:
 
     def measure(self, address: str, mode: str, conns: int, seconds: float, rate: float = 0.0) -> dict[str, float]:
         """One measurement; a warm-up of a fifth of `seconds` comes first and is not recorded."""
-        host, _, port = address.rpartition(":")
-        pool = [self._client((host, int(port))) for _ in range(conns)]
+        target = parse_address(address, what="target address")
+        pool = [self._client(target) for _ in range(conns)]
         closed = mode == "closed"
         idle: deque[_ClientConn] = deque()
         latencies: list[float] = []

@@ -10,6 +10,8 @@ import asyncio
 
 import httptools
 
+from weaver.internal.address import parse_address
+
 
 class Response:
     """A response read whole."""
@@ -53,8 +55,8 @@ class RawClient:
 
     @classmethod
     async def connect(cls, address: str) -> RawClient:
-        host, _, port = address.rpartition(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
+        host, port = parse_address(address, what="server address")
+        reader, writer = await asyncio.open_connection(host, port)
         return cls(reader, writer)
 
     def send(self, data: bytes) -> None:

@@ -10,7 +10,8 @@ import bisect
 import itertools
 import random
 
-from weaver.proxy.table import VERSION_ID, Table, parse_address
+from weaver.internal.address import parse_address
+from weaver.proxy.table import VERSION_ID, Table
 
 Address = tuple[str, int]
 
@@ -53,7 +54,10 @@ class Router:
     def __init__(self, table: Table, rng: random.Random | None = None) -> None:
         self.table = table
         self._rng = rng or random.Random()
-        self._entries = {vid: _Entry(vid, [parse_address(a) for a in v.backends]) for vid, v in table.versions.items()}
+        self._entries = {
+            vid: _Entry(vid, [parse_address(a, what="backend address") for a in v.backends])
+            for vid, v in table.versions.items()
+        }
         self._ids: list[str] = []
         self._cumulative: list[float] = []
         total = 0.0

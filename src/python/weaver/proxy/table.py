@@ -16,6 +16,8 @@ import re
 
 import msgspec
 
+from weaver.internal.address import AddressError, parse_address
+
 VERSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 """What a version ID may look like: it travels in a cookie and a header, so a safe token."""
 
@@ -38,17 +40,6 @@ class Table(msgspec.Struct, forbid_unknown_fields=True):
     versions: dict[str, Version] = msgspec.field(default_factory=dict)
 
 
-def parse_address(address: str, port_zero: bool = False) -> tuple[str, int]:
-    """Split "host:port" or "[v6]:port" into (host, port); raise TableError if malformed.
-    Port 0 (any free port) is only allowed with `port_zero`, for listening."""
-    host, sep, port = address.rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not sep or not host or not port.isdigit() or not (0 if port_zero else 1) <= int(port) < 65536:
-        raise TableError(f"backend address {address!r} is not host:port")
-    return host, int(port)
-
-
 def validate(table: Table) -> None:
     """Raise TableError unless every version ID, weight and backend address is well formed."""
     for vid, entry in table.versions.items():
@@ -57,7 +48,10 @@ def validate(table: Table) -> None:
         if not math.isfinite(entry.weight) or entry.weight < 0:
             raise TableError(f"version {vid}: weight must be finite and >= 0, not {entry.weight}")
         for address in entry.backends:
-            parse_address(address)
+            try:
+                parse_address(address, what=f"version {vid}: backend address")
+            except AddressError as e:
+                raise TableError(str(e)) from None
         if len(set(entry.backends)) != len(entry.backends):
             raise TableError(f"version {vid}: duplicate backend address")
 

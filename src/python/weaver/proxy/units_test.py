@@ -8,15 +8,7 @@ import pytest
 
 from weaver.proxy import http1, pin, stats
 from weaver.proxy.router import Router
-from weaver.proxy.table import Table, TableError, Version, decode_table, parse_address
-
-
-def test_parse_address() -> None:
-    assert parse_address("10.0.0.1:80") == ("10.0.0.1", 80)
-    assert parse_address("[::1]:8080") == ("::1", 8080)
-    for bad in ("nohost", ":80", "h:0", "h:70000", "h:x"):
-        with pytest.raises(TableError):
-            parse_address(bad)
+from weaver.proxy.table import Table, TableError, Version, decode_table
 
 
 def test_decode_table_rejects_bad_tables() -> None:

@@ -10,15 +10,16 @@ import http.client
 
 import msgspec
 
+from weaver.internal.address import parse_address
 from weaver.proxy.stats import Snapshot, VersionStats, percentile_us
-from weaver.proxy.table import Table, encode_table, parse_address
+from weaver.proxy.table import Table, encode_table
 from weaver.rollout.paths import RolloutError
 
 
 class AdminClient:
     def __init__(self, address: str, timeout: float = 3.0) -> None:
         self.address = address
-        self.host, self.port = parse_address(address)
+        self.host, self.port = parse_address(address, what="proxy admin address")
         self.timeout = timeout
 
     def _call(self, method: str, path: str, body: bytes | None = None) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from weaver.proxy.table import parse_address
+from weaver.internal.address import parse_address
 from weaver.rollout.front import ProxyFront, pid_alive
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.proxyhost import read_info
@@ -51,7 +51,7 @@ def front(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ProxyFron
 
 
 def get(address: str, path: str, version: str | None = None) -> tuple[int, str]:
-    conn = http.client.HTTPConnection(*parse_address(address), timeout=5)
+    conn = http.client.HTTPConnection(*parse_address(address, what="front address"), timeout=5)
     conn.request("GET", path, headers={"Weaver-Version": version} if version else {})
     r = conn.getresponse()
     r.read()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from weaver.app_main import INFO_MODULE, pex_sha256
-from weaver.proxy.table import TableError, parse_address
+from weaver.internal.address import AddressError, parse_address
 from weaver.rollout.paths import RolloutError
 
 
@@ -77,8 +77,8 @@ def parse_listen(items: list[str]) -> dict[str, str]:
         if not sep or not name:
             raise RolloutError(f"--listen {item!r}: expected NAME=HOST:PORT")
         try:
-            parse_address(address, port_zero=True)
-        except TableError:
+            parse_address(address, what="--listen", port_zero=True)
+        except AddressError:
             raise RolloutError(f"--listen {item!r}: {address!r} is not HOST:PORT") from None
         out[name] = address
     return out

@@ -16,8 +16,9 @@ import time
 
 import msgspec
 
+from weaver.internal.address import parse_address
 from weaver.proxy.proxy import Proxy
-from weaver.proxy.table import Table, parse_address
+from weaver.proxy.table import Table
 from weaver.rollout import state as statemod
 from weaver.rollout.paths import AppPaths, RolloutError, atomic_write
 from weaver.rollout.tables import entries, listener_tables
@@ -63,7 +64,7 @@ async def serve(paths: AppPaths, listeners: dict[str, str], grace: float = 5.0) 
         for name, address in listeners.items():
             proxy = Proxy(tables.get(name))
             proxies.append(proxy)
-            host, port = await proxy.listen(*parse_address(address, port_zero=True))
+            host, port = await proxy.listen(*parse_address(address, what=f"listener {name!r} address", port_zero=True))
             admin_host, admin_port = await proxy.listen_admin("127.0.0.1", 0)
             info[name] = ListenerInfo(f"{host}:{port}", f"{admin_host}:{admin_port}")
             print(f"{name}: listening on {host}:{port}, admin on {admin_host}:{admin_port}", flush=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from weaver.internal.address import AddressError, parse_address
+
 
 class Address(NamedTuple):
     """A parsed address: `scheme` is "tcp" (host, port) or "unix" (path in host, port 0)."""
@@ -24,20 +26,14 @@ class Address(NamedTuple):
 
 
 def parse(address: str) -> Address:
-    """Parse an address string; a bare `host:port` means TCP. Raises ValueError."""
+    """Parse an address string; a bare `host:port` means TCP. Raises AddressError (a ValueError)."""
     if address.startswith("unix://"):
         path = address[len("unix://") :]
         if not path:
             raise ValueError(f"empty unix socket path in {address!r}")
         return Address("unix", path, 0)
-    rest = address.removeprefix("tcp://")
-    host, sep, port = rest.rpartition(":")
-    if not sep or not port.isdigit():
-        raise ValueError(f"bad address {address!r}: want tcp://host:port or unix:///path")
-    host = host.strip("[]")
-    if not host:
-        raise ValueError(f"bad address {address!r}: empty host")
-    value = int(port)
-    if value > 65535:
-        raise ValueError(f"bad address {address!r}: port out of range")
-    return Address("tcp", host, value)
+    try:
+        host, port = parse_address(address.removeprefix("tcp://"), what="replica address", port_zero=True)
+    except AddressError as e:
+        raise AddressError(address, "replica address", f"{e.problem} (want tcp://host:port or unix:///path)") from None
+    return Address("tcp", host, port)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from weaver.internal.address import parse_address
 from weaver.internal.caller import Handler
 from weaver.rpc import frames
 from weaver.rpc.client import Connection, connect
@@ -58,8 +59,8 @@ class RawPeer:
 
     @classmethod
     async def open(cls, address: str, hello: bool = True) -> RawPeer:
-        host, port = address.removeprefix("tcp://").rsplit(":", 1)
-        reader, writer = await asyncio.open_connection(host, int(port))
+        host, port = parse_address(address.removeprefix("tcp://"), what="server address")
+        reader, writer = await asyncio.open_connection(host, port)
         peer = cls(reader, writer)
         if hello:
             writer.write(frames.hello_frame(CLIENT.hello()))

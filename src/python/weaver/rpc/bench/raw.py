@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import struct
 
+from weaver.internal.address import parse_address
 from weaver.rpc.bench import workload
 
 _HEAD = struct.Struct("<II")
@@ -69,6 +70,6 @@ async def serve(host: str) -> tuple[str, object]:
 
 
 async def client(address: str) -> RawClient:
-    host, port = address.rsplit(":", 1)
-    _, proto = await asyncio.get_running_loop().create_connection(RawClient, host, int(port))
+    host, port = parse_address(address, what="server address")
+    _, proto = await asyncio.get_running_loop().create_connection(RawClient, host, port)
     return proto
