@@ -14,12 +14,12 @@ from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.static import PREFIX, StaticFiles
 from apps.boutique.frontend.web import (
     ASGIApp,
+    BodyTooLarge,
     Receive,
     Request,
     Response,
     Scope,
     Send,
-    BodyTooLarge,
     read_request,
 )
 
