@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apps.boutique.frontend.render import CURRENCY_LOGOS
 from apps.boutique.model import Address, CreditCardInfo
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 10
-SUPPORTED_CURRENCIES = frozenset({"USD", "EUR", "CAD", "JPY", "GBP", "TRY"})
-"""The currencies the shop offers (and the only ones a user can pick)."""
+SUPPORTED_CURRENCIES = frozenset(CURRENCY_LOGOS)
+"""The currencies the shop offers (and the only ones a user can pick): those it has a symbol for."""
 MAX_FIELD = {"street_address": 512, "city": 128, "state": 128, "country": 128, "email": 254}
 
 
