@@ -19,9 +19,11 @@ from weaver.component import (
     not_retriable,
     routed,
 )
+from weaver.config import ConfigError
 from weaver.deadline import deadline
 from weaver.errors import (
     AppError,
+    AppNotFoundError,
     CommunicationError,
     DeadlineExceeded,
     RemoteCallError,
@@ -34,8 +36,10 @@ from weaver.version import version
 
 __all__ = [
     "AppError",
+    "AppNotFoundError",
     "CommunicationError",
     "Component",
+    "ConfigError",
     "DeadlineExceeded",
     "Implements",
     "Listener",

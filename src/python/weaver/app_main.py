@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from weaver.errors import AppNotFoundError, WeaverError
 from weaver.run import run
 
 INFO_MODULE = "weaver_app_info"
@@ -33,8 +34,8 @@ def app_info() -> ModuleType:
     try:
         return importlib.import_module(INFO_MODULE)
     except ModuleNotFoundError:
-        raise SystemExit(
-            f"weaver: no {INFO_MODULE} module: this entry point runs apps packaged by `pants package` "
+        raise AppNotFoundError(
+            f"no {INFO_MODULE} module: this entry point runs apps packaged by `pants package` "
             "(a `weaver_app` target); from source, use `weaver.run(\"<app package>\")`."
         ) from None
 
@@ -66,8 +67,14 @@ def prepare_environment() -> ModuleType:
 
 
 def main() -> None:
-    """Run the packaged app in a single process (deployers run the same file in their modes)."""
-    info = prepare_environment()
+    """Run the packaged app in a single process (deployers run the same file in their modes).
+
+    The command entry point: a `WeaverError` becomes a one-line message and exit status 1.
+    """
+    try:
+        info = prepare_environment()
+    except WeaverError as e:
+        sys.exit(f"weaver: {e}")
     mode = os.environ.get("WEAVER_PROCLET")
     if mode:  # started by a deployer (weaver.runtime.proclet_main)
         from weaver.runtime.proclet_main import dispatch

@@ -14,10 +14,12 @@ from typing import Any
 
 import msgspec
 
+from weaver.errors import WeaverError
+
 ConfigDict = Mapping[str, Any]
 
 
-class ConfigError(ValueError):
+class ConfigError(WeaverError, ValueError):
     """The config file is malformed or a section does not match its component's struct."""
 
 

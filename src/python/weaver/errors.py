@@ -15,6 +15,7 @@ import msgspec
 
 __all__ = [
     "AppError",
+    "AppNotFoundError",
     "CommunicationError",
     "DeadlineExceeded",
     "RemoteCallError",
@@ -25,7 +26,16 @@ __all__ = [
 
 
 class WeaverError(Exception):
-    """Base of the framework's own errors."""
+    """Base of the framework's own errors: catch it to handle any error weaver raises.
+
+    Library code raises these; only command entry points (`python -m weaver`, an app's
+    `__main__` through `weaver.run`) turn them into an exit status. Subclasses keep a stdlib
+    base where one fits (`ConfigError` is also a `ValueError`).
+    """
+
+
+class AppNotFoundError(WeaverError, ImportError):
+    """The app cannot be loaded as asked: its generated code or packaged app info is missing."""
 
 
 class AppError(Exception):

@@ -1,5 +1,9 @@
 """`weaver.run("apps.hello")`: run an app in a single process.
 
+`run` is a command (an app's `__main__` calls it): it exits with the app's status, and turns
+a `WeaverError` raised while starting (missing generated code, a bad config) into a one-line
+message and exit status 1. The library functions here (`load_app`, `serve`) raise instead.
+
 Imports the app's generated code, builds the component host with every component
 co-located, runs `Main.main`, and on SIGINT/SIGTERM cancels it, runs the `shutdown` hooks in
 reverse dependency order and exits 0. Config comes from `--config FILE` or `$WEAVER_CONFIG`.
@@ -18,6 +22,7 @@ from typing import Any
 
 from weaver import config as configmod
 from weaver.component import Main
+from weaver.errors import AppNotFoundError, WeaverError
 from weaver.internal import registry
 from weaver.runtime.host import ComponentHost
 from weaver.version import version
@@ -32,27 +37,36 @@ def load_app(app_package: str) -> None:
     except ModuleNotFoundError as e:
         if e.name != f"{app_package}.weaver_gen":
             raise
-        raise SystemExit(
-            f"weaver: {app_package}.weaver_gen not found: generate it with "
+        raise AppNotFoundError(
+            f"{app_package}.weaver_gen not found: generate it with "
             f"`python -m weaver generate --root <source root> <{app_package} dir>/*.py`"
         ) from None
 
 
 def run(app_package: str, argv: list[str] | None = None) -> None:
-    """Run the app whose main package is `app_package` until it stops or is signalled."""
+    """Run the app whose main package is `app_package` until it stops or is signalled; exit."""
+    try:
+        code = serve(app_package, argv)
+    except WeaverError as e:
+        print(f"weaver: {e}", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+def serve(app_package: str, argv: list[str] | None = None) -> int:
+    """Serve the app until it stops or is signalled; returns its exit status.
+
+    Raises `WeaverError` (e.g. `ConfigError`, `AppNotFoundError`) when it cannot start.
+    """
     parser = argparse.ArgumentParser(prog=app_package, description=f"Run {app_package} (weaver app).")
     parser.add_argument("--config", help="TOML config file (default: $WEAVER_CONFIG)")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        config = configmod.load(args.config)
-        load_app(app_package)
-        host = ComponentHost(registry.for_app(app_package), config)
-    except configmod.ConfigError as e:
-        raise SystemExit(f"weaver: {e}") from None
-    code = _run_loop(_serve(host, config))
-    sys.exit(code)
+    config = configmod.load(args.config)
+    load_app(app_package)
+    host = ComponentHost(registry.for_app(app_package), config)
+    return _run_loop(_serve(host, config))
 
 
 def _run_loop(coro: Any) -> int:

@@ -56,14 +56,7 @@ from weaver_pants.tool import TOOL_MODULE
 
 RUNTIME_MODULE = "weaver"
 APP_ENTRY_MODULE = "weaver.app_main"
-GENERATED_CODE_IMPORTS = (
-    "msgspec",
-    "weaver",
-    "weaver.codec",
-    "weaver.codegen.fingerprint",
-    "weaver.internal.keys",
-    "weaver.internal.registry",
-)
+GENERATED_CODE_IMPORTS = ("weaver", "weaver.runtime.codegen")
 """What every `weaver_gen.py` imports besides the app's own modules (see weaver.codegen.emit)."""
 _IMPORT = re.compile(rb"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
 _STRING = re.compile(rb"""["']([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)["']""")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import os
@@ -24,6 +25,17 @@ def test_output_is_deterministic() -> None:
     second = generate([str(p) for p in sorted(Path(TESTAPP).glob("*.py"), reverse=True)], [ROOT]).files
     assert first == second
     assert list(first) == [os.path.join("weaver", "testing", "testapp", "weaver_gen.py")]
+
+
+def test_generated_code_imports_only_runtime_codegen_and_the_app() -> None:
+    (text,) = generate([TESTAPP], [ROOT]).files.values()
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    assert {m for m in imported if not m.startswith("weaver.testing.testapp")} == {"weaver.runtime.codegen"}
 
 
 def test_manifest_has_call_graph_listeners_and_fingerprints() -> None:

@@ -22,15 +22,15 @@ HEADER = '''\
 # mypy: ignore-errors
 """Generated stubs, codecs and registrations for the components of package {package}."""
 
-import msgspec
-
-import weaver
-from weaver import codec as _codec
-from weaver.codegen.fingerprint import check as _check_fingerprint
-from weaver.internal.keys import shard_hash as _shard_hash
-from weaver.internal.registry import MethodSpec as _MethodSpec
-from weaver.internal.registry import Registration as _Registration
-from weaver.internal.registry import register as _register
+from weaver.runtime.codegen import Main as _Main
+from weaver.runtime.codegen import MethodSpec as _MethodSpec
+from weaver.runtime.codegen import Registration as _Registration
+from weaver.runtime.codegen import Struct as _Struct
+from weaver.runtime.codegen import check_fingerprint as _check_fingerprint
+from weaver.runtime.codegen import decoder as _decoder
+from weaver.runtime.codegen import encode as _encode
+from weaver.runtime.codegen import register as _register
+from weaver.runtime.codegen import shard_hash as _shard_hash
 '''
 
 
@@ -76,7 +76,7 @@ class PackageEmitter:
         out = [HEADER.format(regen=self.regen, package=self.package)]
         out += [f"import {name} as {alias}\n" for name, alias in sorted(self.aliases.items())]
         out += [f"import {gen}  # noqa: F401  (registers components referenced here)\n" for gen in self.other_gens()]
-        out.append(f"\n_REGENERATE = {self.regen!r}\n_encode = _codec.encode\n")
+        out.append(f"\n_REGENERATE = {self.regen!r}\n")
         for impl in self.impls:
             out.append(self._component(impl, self.app.interfaces[impl.iface]))
         return "".join(out)
@@ -92,7 +92,7 @@ class PackageEmitter:
     def _component(self, impl: Impl, iface: Interface) -> str:
         p = self.prefix[impl.iface]
         if iface.name == MAIN or iface.module is None:
-            iface_expr = "weaver.Main"
+            iface_expr = "_Main"
         else:
             iface_expr = f"{self._alias(iface.module)}.{iface.short}"
         impl_expr = f"{self._alias(impl.module)}.{impl.node.name}"
@@ -110,9 +110,9 @@ class PackageEmitter:
     def _args_struct(self, p: str, iface: Interface, m: Method) -> str:
         fields = "".join(f"    {a.name}: {self._ann(iface, a.annotation)}\n" for a in m.params) or "    pass\n"
         return (
-            f"\n\nclass {p}_{m.name}_args(msgspec.Struct, array_like=True):\n{fields}\n\n"
-            f"{p}_{m.name}_args_decoder = _codec.decoder({p}_{m.name}_args)\n"
-            f"{p}_{m.name}_result_decoder = _codec.decoder({self._ann(iface, m.returns)})\n"
+            f"\n\nclass {p}_{m.name}_args(_Struct, array_like=True):\n{fields}\n\n"
+            f"{p}_{m.name}_args_decoder = _decoder({p}_{m.name}_args)\n"
+            f"{p}_{m.name}_result_decoder = _decoder({self._ann(iface, m.returns)})\n"
         )
 
     def _local_stub(self, p: str, iface: Interface) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from weaver.errors import WeaverError
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -18,7 +20,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class CodegenError(Exception):
+class CodegenError(WeaverError):
     """The sources have one or more problems; `str()` lists them, one per line."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -13,8 +13,10 @@ import hashlib
 import inspect
 import textwrap
 
+from weaver.errors import WeaverError
 
-class StaleCodeError(RuntimeError):
+
+class StaleCodeError(WeaverError, RuntimeError):
     """The generated code was made from a different version of an interface."""
 
 

@@ -7,12 +7,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-# Generated modules import these; importing them here keeps them in the build closure of
-# anything that generates code and then imports it (weaver.testing, the tests).
-import weaver.codec  # noqa: F401
-import weaver.codegen.fingerprint  # noqa: F401
-import weaver.internal.keys  # noqa: F401
-import weaver.internal.registry  # noqa: F401
 from weaver.codegen.analyze import Analyzer, is_source
 from weaver.codegen.emit import PackageEmitter
 from weaver.codegen.errors import CodegenError, Problem, Problems

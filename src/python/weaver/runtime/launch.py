@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from weaver.errors import WeaverError
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.describe import describe as describe_here
 from weaver.runtime.proclet_main import GEN_PATH_ENV
@@ -22,7 +23,7 @@ from weaver.runtime.proclet_main import GEN_PATH_ENV
 DESCRIBE_TIMEOUT = 60.0
 
 
-class LaunchError(Exception):
+class LaunchError(WeaverError):
     """The app could not be described or started (names the command and its stderr)."""
 
 

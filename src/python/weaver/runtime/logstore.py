@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import msgspec
 
+from weaver.errors import WeaverError
 from weaver.runtime.messages import LogEntry
 
 FIELDS = ("app", "version", "component", "replica", "group", "level", "source", "file", "msg")
@@ -25,7 +26,7 @@ _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(LogEntry).decode
 
 
-class FilterError(ValueError):
+class FilterError(WeaverError, ValueError):
     """A filter term that cannot be understood (names the term)."""
 
 

@@ -17,6 +17,7 @@ import sys
 
 import msgspec
 
+from weaver.config import ConfigError
 from weaver.rpc.loop import new_event_loop
 
 FD_ENV = "WEAVER_PROCLET_FD"
@@ -26,12 +27,15 @@ GEN_PATH_ENV = "WEAVER_GEN_PATH"
 
 
 def apply_gen_path(value: str | None = None) -> None:
-    """Append each `dir` of `pkg=dir` in `$WEAVER_GEN_PATH` to that package's `__path__`."""
+    """Append each `dir` of `pkg=dir` in `$WEAVER_GEN_PATH` to that package's `__path__`.
+
+    Raises `ConfigError` naming a malformed entry.
+    """
     value = os.environ.get(GEN_PATH_ENV, "") if value is None else value
     for entry in filter(None, value.split(os.pathsep)):
         package, sep, directory = entry.partition("=")
         if not sep:
-            raise SystemExit(f"weaver: bad {GEN_PATH_ENV} entry {entry!r}: want package=directory")
+            raise ConfigError(f"bad {GEN_PATH_ENV} entry {entry!r}: want package=directory")
         module = importlib.import_module(package)
         if directory not in module.__path__:
             module.__path__.append(directory)
@@ -40,7 +44,11 @@ def apply_gen_path(value: str | None = None) -> None:
 
 def dispatch(app_package: str, mode: str) -> int:
     """Run the proclet mode `mode` ("1" or "describe") for `app_package`; returns exit status."""
-    apply_gen_path()
+    try:
+        apply_gen_path()
+    except ConfigError as e:
+        print(f"weaver: {e}", file=sys.stderr)
+        return 2
     if mode == "describe":
         from weaver.runtime.describe import describe
 

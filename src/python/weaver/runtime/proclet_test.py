@@ -16,6 +16,7 @@ from weaver.internal import registry
 from weaver.runtime import messages as m
 from weaver.runtime.pipe import Pipe
 from weaver.runtime.proclet import Proclet
+from weaver.testing.eventually import eventually
 
 GREETER = "apps.hello.greeter.Greeter"
 COUNTER = "apps.hello.counter.Counter"
@@ -61,8 +62,8 @@ async def test_colocated_ref_is_the_local_stub_and_remote_ref_a_client_stub() ->
         assert type(counter) is not type(local)  # a client stub over a ReplicaSet
         assert p.placement is not None and COUNTER in p.placement.sets
         pipe.send(m.RoutingInfo({COUNTER: ["tcp://127.0.0.1:1"]}))
-        await asyncio.sleep(0.05)
-        assert list(p.placement.sets[COUNTER].replicas) == ["tcp://127.0.0.1:1"]
+        sets = p.placement.sets
+        await eventually(lambda: list(sets[COUNTER].replicas) == ["tcp://127.0.0.1:1"], what="routing applied")
 
 
 async def test_health_check_is_answered_and_logs_are_shipped() -> None:

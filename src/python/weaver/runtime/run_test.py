@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from weaver.testing.eventually import eventually_blocking
+
 ROOT = str(Path(__file__).parents[2])
 SCRIPT = textwrap.dedent("""
     import atexit, sys
@@ -51,13 +53,12 @@ def wait_for_address(proc: subprocess.Popen[str]) -> str:
 def test_serves_then_shuts_down_in_reverse_order(sig: signal.Signals) -> None:
     proc = start()
     address = wait_for_address(proc)
-    for _ in range(50):
-        try:
-            with urllib.request.urlopen(f"http://{address}/", timeout=2) as reply:
-                assert reply.read() == b"0"
-            break
-        except OSError:
-            time.sleep(0.05)
+
+    def served() -> bytes:
+        with urllib.request.urlopen(f"http://{address}/", timeout=2) as reply:
+            return bytes(reply.read())
+
+    assert eventually_blocking(served, timeout=10, what=f"the app to serve on {address}", ignore=(OSError,)) == b"0"
     proc.send_signal(sig)
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out

@@ -14,6 +14,9 @@ import os
 import shutil
 import tempfile
 
+# Generated modules import this; importing it here keeps it in the build closure of the tests
+# that generate code and then import it.
+import weaver.runtime.codegen  # noqa: F401
 from weaver.codegen.generate import generate
 
 _out_dir: str | None = None

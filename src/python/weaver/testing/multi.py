@@ -23,6 +23,7 @@ from weaver.rpc import Identity
 from weaver.runtime import launch, state
 from weaver.runtime.manager import Manager, Slot
 from weaver.runtime.remote import RemotePlacement
+from weaver.testing.eventually import eventually
 
 T = TypeVar("T")
 
@@ -83,14 +84,15 @@ class MultiApp:
 
     async def wait_recovered(self, iface: type | str, timeout: float = 30.0) -> None:
         """Wait until every replica of `iface`'s group is healthy and none is one we killed."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while loop.time() < end:
+
+        def recovered() -> bool:
             slots = self.slots(iface)
-            if all(s.ready and s.envelope is not None and s.envelope.pid not in self.killed for s in slots):
-                return
-            await asyncio.sleep(0.05)
-        raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status()['groups']}")
+            return all(s.ready and s.envelope is not None and s.envelope.pid not in self.killed for s in slots)
+
+        try:
+            await eventually(recovered, timeout=timeout, what=f"{iface} to recover")
+        except AssertionError:
+            raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status()['groups']}") from None
 
     def impl(self, iface: type) -> Any:
         raise TypeError("multi mode: implementations live in other processes; test through get()")

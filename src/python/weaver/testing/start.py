@@ -56,7 +56,10 @@ class TestApp:
         if self._main is None:
             main = self.host._impls.get("weaver.Main") or await self.host.impl("weaver.Main")
             self._main = asyncio.create_task(main.main())  # type: ignore[attr-defined]
-            await asyncio.sleep(0.05)  # let it start serving
+            # Listeners are bound before init, so clients may connect at once (they queue until
+            # main accepts). One loop turn runs main to its first await: a main that fails
+            # before it starts serving surfaces here.
+            await asyncio.sleep(0)
             if self._main.done():
                 self._main.result()  # surface a main that failed at once
         return self._main

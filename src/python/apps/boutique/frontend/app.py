@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
-from importlib import resources
 
-from apps.boutique.frontend.pages import COOKIE_MAX_AGE, SESSION_COOKIE, BadRequest, Pages
+from apps.boutique.frontend.forms import InvalidForm
+from apps.boutique.frontend.pages import COOKIE_MAX_AGE, SESSION_COOKIE, Pages
 from apps.boutique.frontend.services import FrontendServices
+from apps.boutique.frontend.static import PREFIX, StaticFiles
 from apps.boutique.frontend.web import (
     ASGIApp,
+    BodyTooLarge,
     Receive,
     Request,
     Response,
@@ -29,32 +32,30 @@ HTTP_SERVER = "weaver"
 uvloop). uvicorn, weaver's default, cost ~0.3 ms more CPU per page on these VMs when requests
 arrive apart (measured with `python -m apps.boutique_bench`); the shop needs no WebSocket."""
 
-_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+ROBOTS_TXT = b"User-agent: *\nDisallow: /"
+"""What the original answers on /robots.txt."""
 
-
-def _static(path: str) -> Response:
-    """A file from this package's static/ folder, or 404."""
-    name = path.removeprefix("/static/")
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    if "/" in name or suffix not in _STATIC_TYPES:
-        return Response(status=404, body=b"not found", content_type="text/plain")
-    try:
-        data = resources.files("apps.boutique.frontend").joinpath("static", name).read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        return Response(status=404, body=b"not found", content_type="text/plain")
-    return Response(body=data, content_type=_STATIC_TYPES[suffix])
+access_log = logging.getLogger("boutique.access")
 
 
 class Frontend:
-    """Routes requests to `Pages`; adds `shop_session-id` if missing; renders errors."""
+    """Routes requests to `Pages`; adds `shop_session-id` if missing; renders errors.
 
-    def __init__(self, services: FrontendServices, rng: random.Random | None = None) -> None:
+    Methods per route are the original's: GET and HEAD for pages, POST for forms. HEAD runs
+    the GET handler; the HTTP server sends the headers only. One access-log line per request.
+    """
+
+    def __init__(
+        self, services: FrontendServices, rng: random.Random | None = None, static: StaticFiles | None = None
+    ) -> None:
         self.pages = Pages(services, rng)
+        self.static = static or StaticFiles.packaged()
         p = self.pages
         self._routes: dict[tuple[str, str], Handler] = {
             ("GET", "/"): p.home,
             ("HEAD", "/"): p.home,
             ("GET", "/cart"): p.view_cart,
+            ("HEAD", "/cart"): p.view_cart,
             ("POST", "/cart"): p.add_to_cart,
             ("POST", "/cart/empty"): p.empty_cart,
             ("POST", "/setCurrency"): p.set_currency,
@@ -68,21 +69,40 @@ class Frontend:
             return
         if scope["type"] != "http":
             return
-        req = await read_request(scope, receive)
-        resp = await self.handle(req)
+        start = time.perf_counter()
+        try:
+            req = await read_request(scope, receive)
+        except BodyTooLarge as e:
+            resp = Response(status=413, body=str(e).encode(), content_type="text/plain; charset=utf-8")
+        else:
+            resp = await self.handle(req)
         await resp.send(send)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                "%s %s %d %d %.2fms",
+                scope["method"],
+                scope["path"],
+                resp.status,
+                len(resp.body),
+                (time.perf_counter() - start) * 1000,
+            )
 
     async def handle(self, req: Request) -> Response:
         """The response to one request."""
-        if req.path == "/_healthz":
-            return Response(body=b"ok", content_type="text/plain")
-        if req.path.startswith("/static/"):
-            return _static(req.path)
+        if req.method in ("GET", "HEAD"):
+            if req.path == "/_healthz":
+                return Response(body=b"ok", content_type="text/plain")
+            if req.path == "/robots.txt":
+                return Response(body=ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+            if req.path.startswith(PREFIX):
+                return self.static.respond(req.path, req.headers)
+        elif req.path in ("/_healthz", "/robots.txt") or req.path.startswith(PREFIX):
+            return _method_not_allowed()
         session_id = req.cookies.get(SESSION_COOKIE) or str(uuid.uuid4())
         try:
             resp = await self._dispatch(req, session_id)
-        except BadRequest as e:
-            resp = self.pages.error(req, session_id, 400, str(e))
+        except InvalidForm as e:
+            resp = self.pages.error(req, session_id, 422, str(e))
         except Exception as e:  # noqa: BLE001 - any backend failure is a 500 page
             log.warning("%s %s failed: %r", req.method, req.path, e)
             resp = self.pages.error(req, session_id, 500, f"{type(e).__name__}: {e}")
@@ -99,8 +119,12 @@ class Frontend:
             if product_id and "/" not in product_id:
                 return await self.pages.product(req, session_id, product_id)
         if any(path == req.path for _, path in self._routes):
-            return Response(status=405, body=b"method not allowed", content_type="text/plain")
+            return _method_not_allowed()
         return Response(status=404, body=b"404 page not found", content_type="text/plain")
+
+
+def _method_not_allowed() -> Response:
+    return Response(status=405, body=b"method not allowed", content_type="text/plain")
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -114,6 +138,8 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def make_app(services: FrontendServices, rng: random.Random | None = None) -> ASGIApp:
-    """The frontend as an ASGI app over `services`."""
-    return Frontend(services, rng)
+def make_app(
+    services: FrontendServices, rng: random.Random | None = None, static: StaticFiles | None = None
+) -> ASGIApp:
+    """The frontend as an ASGI app over `services` (and the packaged static files by default)."""
+    return Frontend(services, rng, static)

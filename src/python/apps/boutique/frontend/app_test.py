@@ -94,7 +94,7 @@ async def test_checkout_calls(client: ASGITestClient, calls: list[str]) -> None:
 
 async def test_errors(client: ASGITestClient) -> None:
     assert (await client.request("GET", "/product/NOPE")).status == 500
-    assert (await client.request("POST", "/cart", {"product_id": "X", "quantity": "zero"})).status == 400
+    assert (await client.request("POST", "/cart", {"product_id": "X", "quantity": "zero"})).status == 422
     assert (await client.request("GET", "/nowhere")).status == 404
     r = await client.request("GET", "/_healthz")
     assert r.status == 200 and r.text == "ok"

@@ -11,12 +11,13 @@ import random
 from typing import Any, NamedTuple
 
 from apps.boutique.frontend.bounded import bounded
+from apps.boutique.frontend.forms import SUPPORTED_CURRENCIES, parse_add_to_cart, parse_checkout, parse_currency
 from apps.boutique.frontend.render import Renderer
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.frontend.web import Request, Response, redirect
 from apps.boutique.logic import money
 from apps.boutique.logic.rand import make_rng
-from apps.boutique.model import Ad, Address, CartItem, CreditCardInfo, Money, Product
+from apps.boutique.model import Ad, Address, CartItem, Money, Product
 
 log = logging.getLogger("boutique.frontend")
 
@@ -24,7 +25,7 @@ SESSION_COOKIE = "shop_session-id"
 CURRENCY_COOKIE = "shop_currency"
 COOKIE_MAX_AGE = 60 * 60 * 48
 DEFAULT_CURRENCY = "USD"
-SHOWN_CURRENCIES = frozenset({"USD", "EUR", "CAD", "JPY", "GBP", "TRY"})
+SHOWN_CURRENCIES = SUPPORTED_CURRENCIES
 AD_TIMEOUT = 0.1
 MAX_RECOMMENDATIONS_SHOWN = 4
 
@@ -44,13 +45,10 @@ class CartLine(NamedTuple):
     price: Money
 
 
-class BadRequest(Exception):
-    """The request's form is invalid (rendered as a 400 page)."""
-
-
 def user_currency(req: Request) -> str:
-    """The currency from the cookie, or USD."""
-    return req.cookies.get(CURRENCY_COOKIE) or DEFAULT_CURRENCY
+    """The currency from the cookie, or USD if it names none the shop supports."""
+    code = req.cookies.get(CURRENCY_COOKIE, "")
+    return code if code in SUPPORTED_CURRENCIES else DEFAULT_CURRENCY
 
 
 def cart_size(items: list[CartItem]) -> int:
@@ -118,14 +116,7 @@ class Pages:
         )
 
     async def add_to_cart(self, req: Request, session_id: str) -> Response:
-        form = req.form()
-        product_id = form.get("product_id", "")
-        try:
-            quantity = int(form.get("quantity", ""))
-        except ValueError:
-            raise BadRequest("invalid form input") from None
-        if not product_id or quantity < 1:
-            raise BadRequest("invalid form input")
+        product_id, quantity = parse_add_to_cart(req.form())
         p = await self.s.catalog.get_product(product_id)
         await self.s.cart.add_item(session_id, CartItem(p.id, quantity))
         return redirect("/cart")
@@ -166,26 +157,9 @@ class Pages:
         )
 
     async def checkout(self, req: Request, session_id: str) -> Response:
-        form = req.form()
-        try:
-            address = Address(
-                street_address=form["street_address"],
-                city=form["city"],
-                state=form["state"],
-                country=form["country"],
-                zip_code=int(form["zip_code"]),
-            )
-            card = CreditCardInfo(
-                credit_card_number=form["credit_card_number"],
-                credit_card_cvv=int(form["credit_card_cvv"]),
-                credit_card_expiration_year=int(form["credit_card_expiration_year"]),
-                credit_card_expiration_month=int(form["credit_card_expiration_month"]),
-            )
-            email = form["email"]
-        except (KeyError, ValueError):
-            raise BadRequest("invalid form input") from None
+        form = parse_checkout(req.form())
         cur = user_currency(req)
-        order = await self.s.checkout.place_order(session_id, cur, address, email, card)
+        order = await self.s.checkout.place_order(session_id, cur, form.address, form.email, form.card)
         recs = await self.recommendations(session_id, [])
         currencies = await self.s.currency.get_supported_currencies()
         total = order.shipping_cost
@@ -203,10 +177,9 @@ class Pages:
         )
 
     async def set_currency(self, req: Request, session_id: str) -> Response:
-        code = req.form().get("currency_code", "")
+        code = parse_currency(req.form())
         resp = redirect(req.headers.get("referer") or "/")
-        if code:
-            resp.set_cookie(CURRENCY_COOKIE, code, COOKIE_MAX_AGE)
+        resp.set_cookie(CURRENCY_COOKIE, code, COOKIE_MAX_AGE)
         return resp
 
     async def logout(self, req: Request, session_id: str) -> Response:

@@ -26,3 +26,18 @@ async def serving(app: ASGIApp, idle_timeout: float = 5.0) -> AsyncIterator[str]
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, STOP_TIMEOUT)
         sock.close()
+
+
+async def raw_request(url: str, method: str, target: str) -> tuple[int, dict[str, str], bytes]:
+    """One request with Connection: close; status, headers and the bytes after the head."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(f"{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        data = await asyncio.wait_for(reader.read(-1), 10)
+    finally:
+        writer.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body

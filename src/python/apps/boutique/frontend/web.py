@@ -14,6 +14,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 64 * 1024
+NO_BODY_STATUS = (204, 304)
+
+
+class BodyTooLarge(ValueError):
+    """The request's body exceeds MAX_BODY."""
 
 
 @dataclass(slots=True)
@@ -47,10 +52,9 @@ class Response:
 
     async def send(self, send: Send) -> None:
         """Send this response over ASGI."""
-        headers = [
-            (b"content-type", self.content_type.encode()),
-            (b"content-length", str(len(self.body)).encode()),
-        ]
+        headers = [(b"content-type", self.content_type.encode())]
+        if self.status not in NO_BODY_STATUS:
+            headers.append((b"content-length", str(len(self.body)).encode()))
         headers += [(k.encode(), v.encode("latin-1")) for k, v in self.headers]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": self.body})
@@ -97,7 +101,7 @@ async def read_request(scope: Scope, receive: Receive) -> Request:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
-            raise ValueError("request body too large")
+            raise BodyTooLarge(f"request body larger than {MAX_BODY} bytes")
         chunks.append(chunk)
         more = message.get("more_body", False)
     return Request(
