@@ -1,6 +1,7 @@
 """Benchmark: the proxy's throughput, added latency and CPU per request.
 
-    ./pants run src/python/weaver_bench/proxy/bench.py [-- --quick]   (or: cd src/python && python -m weaver_bench.proxy.bench)
+    ./pants run src/python/weaver_bench/proxy/bench.py [-- --quick]
+    cd src/python && python -m weaver_bench.proxy.bench [--quick]
 
 Starts the proxy (`python -m weaver.proxy`) and the load generator, which is also the backend
 (`weaver_bench.proxy.loadgen`, a busy-polling process), pinned to different cores when there are two:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from weaver_bench.proxy.loadgen import Peer
 
 

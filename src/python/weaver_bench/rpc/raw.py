@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from weaver.internal.address import parse_address
 from weaver_bench.rpc import workload
+
+from weaver.internal.address import parse_address
 
 _HEAD = struct.Struct("<II")
 

@@ -1,6 +1,6 @@
 """Calls in a multiprocess deployment: co-located (same group) and remote (proclet to proclet).
 
-    python -m weaver.bench.multi [--calls N] [--seconds S] [--concurrency C]
+    python -m weaver_bench.multi [--calls N] [--seconds S] [--concurrency C]
 
 Co-located: a proclet hosting hello's Greeter and Counter together (driven by a scripted
 envelope in this process): `await greeter.counter.get(k)` (the local stub) vs a raw await of
@@ -141,7 +141,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m weaver.bench.multi", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m weaver_bench.multi", description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)

@@ -1,6 +1,6 @@
 """Co-located call overhead: `await ref.method()` vs `await obj.method()` in the same run.
 
-    python -m weaver.bench.local_calls [--calls N]
+    python -m weaver_bench.local_calls [--calls N]
 
 Also shows the in-process `rpc` test mode (codec on every call) for scale. Prints ns per call
 (wall) and CPU ns per call, best of several rounds, interleaved so drift affects all alike.
@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import weaver.testing
-from weaver.bench.echo.echo import Echo, EchoImpl
+from weaver_bench.echo.echo import Echo, EchoImpl
 
 
 async def _loop(obj: Any, n: int) -> tuple[float, float]:
@@ -26,11 +26,11 @@ async def _loop(obj: Any, n: int) -> tuple[float, float]:
 
 
 async def measure(n: int, rounds: int) -> dict[str, tuple[float, float]]:
-    weaver.testing.ensure_generated("weaver.bench.echo")
+    weaver.testing.ensure_generated("weaver_bench.echo")
     raw = EchoImpl()
     async with (
-        weaver.testing.start("weaver.bench.echo", mode="local") as local,
-        weaver.testing.start("weaver.bench.echo", mode="rpc") as rpc,
+        weaver.testing.start("weaver_bench.echo", mode="local") as local,
+        weaver.testing.start("weaver_bench.echo", mode="rpc") as rpc,
     ):
         ref = local.get(Echo)
         remote = rpc.get(Echo)

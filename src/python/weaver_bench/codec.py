@@ -1,6 +1,6 @@
 """Codec speed and size: weaver's wire format vs protobuf vs JSON, on boutique-like messages.
 
-    python -m weaver.bench.codec [--iterations N]
+    python -m weaver_bench.codec [--iterations N]
 
 The protobuf classes are generated with grpc_tools.protoc into a temporary directory at run
 time (nothing generated is committed). Figures are best of several rounds, per message:
@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 
 from weaver import codec
-from weaver.bench.messages import PROTO, READERS, samples
+from weaver_bench.messages import PROTO, READERS, samples
 
 
 def load_proto(directory: str) -> Any:
