@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import weaver.testing
-from weaver.rpc.loop import new_event_loop
+from weaver.internal.loop import new_event_loop
 from weaver.runtime import launch
 from weaver.runtime import messages as m
 from weaver.runtime.pipe import Pipe

@@ -17,7 +17,7 @@ import weaver
 import weaver.testing
 from apps.hello.counter import Counter
 from apps.hello.greeter import Greeter
-from weaver.run import load_app
+from weaver.internal.appload import load_app
 from weaver.runtime import launch
 from weaver.runtime.proclet_main import GEN_PATH_ENV
 from weaver.testing.multi import MultiApp

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from weaver.config import ConfigError
+from weaver.internal import statedir
+from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
 from weaver.runtime import launch, logstore, state
 
@@ -50,7 +52,7 @@ def deploy(args: argparse.Namespace) -> int:
 def _detach(args: argparse.Namespace) -> int:
     """Start the manager in its own session; wait until its deployment is healthy."""
     argv = _rebuild(args)
-    logs = state.root() / "multi" / "managers"
+    logs = statedir.root() / "multi" / "managers"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{int(time.time() * 1000)}.log"
     with open(log_path, "wb") as out:
@@ -105,7 +107,7 @@ def status(args: argparse.Namespace) -> int:
         print(json.dumps(found, indent=2, sort_keys=True))
         return 0
     if not found:
-        print(f"no deployments under {state.root() / 'multi'}")
+        print(f"no deployments under {statedir.root() / 'multi'}")
         return 0
     for st in found:
         print(_table(st))
@@ -180,10 +182,10 @@ def stop(args: argparse.Namespace) -> int:
     code = 0
     for _, st in targets:
         pid = int(st["manager_pid"])
-        while state.pid_alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             _reap(pid)
             time.sleep(0.05)
-        if state.pid_alive(pid):
+        if pid_alive(pid):
             print(f"weaver multi stop: manager {pid} did not stop in time; killing it", file=sys.stderr)
             os.kill(pid, 9)
             code = 1

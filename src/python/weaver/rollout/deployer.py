@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
-from weaver.rollout.front import pid_alive
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.ports import DeploymentStatus
 
@@ -61,7 +61,7 @@ class MultiDeployer:
         if not isinstance(data, dict):
             return DeploymentStatus(False, False, {}, f"{path}: not a JSON object")
         pid = data.get("manager_pid")
-        alive = isinstance(pid, int) and pid_alive(pid)
+        alive = isinstance(pid, int) and pid_alive(pid, reap=True)
         listeners = {str(k): str(v) for k, v in (data.get("listeners") or {}).items()}
         detail = summarize(data) if alive else f"manager {pid} not running"
         return DeploymentStatus(alive, alive and data.get("healthy") is True, listeners, detail)

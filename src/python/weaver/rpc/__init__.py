@@ -12,9 +12,9 @@ retries), `hashring` (routing by key), `backoff`, `address`, `loop` (uvloop). Th
 `weaver_bench.rpc`.
 """
 
+from weaver.internal.loop import install as install_uvloop
 from weaver.rpc.client import Connection, connect
 from weaver.rpc.frames import DEFAULT_MAX_FRAME, PROTOCOL_VERSION
-from weaver.rpc.loop import install as install_uvloop
 from weaver.rpc.protocol import Identity
 from weaver.rpc.replica import State
 from weaver.rpc.replicaset import ReplicaSet

@@ -19,11 +19,11 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 
+from weaver.internal import envvars
 from weaver.runtime import messages as m
 from weaver.runtime.groups import Group
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.pipe import Pipe, PipeError
-from weaver.runtime.proclet_main import FD_ENV, RPC_DIR_ENV
 
 log = logging.getLogger("weaver.multi")
 
@@ -80,7 +80,7 @@ class Envelope:
         try:
             env = self.spec.environ(
                 WEAVER_PROCLET="1",
-                **{FD_ENV: str(child.fileno()), RPC_DIR_ENV: self._rpc_dir},
+                **{envvars.PROCLET_FD: str(child.fileno()), envvars.RPC_DIR: self._rpc_dir},
                 WEAVER_REPLICA=self.replica,
             )
             self.proc = await asyncio.create_subprocess_exec(

@@ -1,6 +1,6 @@
 """Where multiprocess deployments keep their state, and the status.json they publish.
 
-`$WEAVER_STATE_DIR` or `${XDG_STATE_HOME:-~/.local/state}/weaver`; a deployment of (app,
+Under the state dir (`weaver.internal.statedir`), a deployment of (app,
 version) owns `multi/<app>/<version>/`: `status.json` (written atomically, removed at a clean
 stop), `logs.jsonl` (structured entries of every replica), `manager.log` (a detached manager's
 own output), `config.toml` (an inline config), `stop.json` (a stop request's grace period).
@@ -9,22 +9,16 @@ own output), `config.toml` (an inline config), `stop.json` (a stop request's gra
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from weaver.internal.files import atomic_write
+from weaver.internal.procs import pid_alive
+from weaver.internal.statedir import root
+
 _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
-def root() -> Path:
-    """The per-user state directory."""
-    explicit = os.environ.get("WEAVER_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "weaver"
 
 
 def deployment_dir(app: str, version: str) -> Path:
@@ -37,22 +31,7 @@ def deployment_dir(app: str, version: str) -> Path:
 
 def write_json(path: Path, data: Any) -> None:
     """Write `data` as JSON to `path` atomically (write a temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
 def deployments(app: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:

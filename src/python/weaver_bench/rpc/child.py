@@ -103,7 +103,7 @@ def main(argv: list[str]) -> None:
     if cpu is not None:
         os.sched_setaffinity(0, {int(cpu)})
     if stack != "grpc":  # grpc.aio supports only the stock asyncio loop
-        from weaver.rpc import loop
+        from weaver.internal import loop
 
         loop.install()
     if role == "serve":
