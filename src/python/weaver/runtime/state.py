@@ -9,14 +9,19 @@ own output), `config.toml` (an inline config), `stop.json` (a stop request's gra
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from weaver.internal.files import atomic_write
 from weaver.internal.procs import pid_alive
 from weaver.internal.statedir import root
+from weaver.runtime import status
+from weaver.runtime.status import DeploymentStatus
+
+log = logging.getLogger("weaver.multi")
 
 _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
 
@@ -34,22 +39,33 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
-def deployments(app: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """(dir, status) of every deployment with a readable status.json, sorted by app, start time."""
-    base = root() / "multi"
+@dataclass(frozen=True)
+class Deployment:
+    """A deployment's directory, its last published status, and whether its manager runs."""
+
+    dir: Path
+    status: DeploymentStatus
+    alive: bool
+
+
+def deployments(app: str | None = None) -> list[Deployment]:
+    """Every deployment (of `app` if given) with a status.json, sorted by app and start time.
+
+    An unreadable status.json is left out with a warning naming the file and the bad field.
+    """
     found = []
-    for path in sorted(base.glob("*/*/status.json")):
+    for path in sorted((root() / "multi").glob("*/*/status.json")):
         if app is not None and path.parent.parent.name != app:
             continue
         try:
-            status = json.loads(path.read_text())
-        except (OSError, ValueError):
+            st = status.read(path)
+        except status.StatusError as e:
+            log.warning("skipping a deployment: %s", e)
             continue
-        if isinstance(status, dict):
-            status["alive"] = pid_alive(int(status.get("manager_pid", 0)))
-            found.append((path.parent, status))
-    found.sort(key=lambda d: (str(d[1].get("app")), float(d[1].get("started", 0))))
-    yield from found
+        if st is not None:
+            found.append(Deployment(path.parent, st, pid_alive(st.manager_pid)))
+    found.sort(key=lambda d: (d.status.app, d.status.started))
+    return found
 
 
 def log_files(app: str | None = None) -> list[Path]:
