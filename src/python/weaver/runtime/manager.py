@@ -26,6 +26,7 @@ from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.logstore import LogWriter
+from weaver.runtime.messages import LogEntry
 from weaver.runtime.sharedport import SharedPort, available
 from weaver.runtime.status import DeploymentStatus, GroupStatus, ReplicaStatus
 from weaver.runtime.tcpproxy import BalancingProxy
@@ -150,6 +151,13 @@ class Manager:
     def changed(self) -> None:
         self._changed.set()
 
+    # EnvelopeHandler (weaver.runtime.handler): what the envelopes ask of this deployer.
+    def replica_changed(self, envelope: Envelope) -> None:
+        self.changed()
+
+    def replica_logs(self, envelope: Envelope, entries: list[LogEntry]) -> None:
+        self.logs.write(entries)
+
     async def _supervise(self, slot: Slot) -> None:
         failures = 0
         while not self.stopping:
@@ -159,9 +167,7 @@ class Manager:
                 self.info.version,
                 slot.group,
                 slot.index,
-                self.routing,
-                self.changed,
-                self.logs.write,
+                self,
                 {name: p.address for name, p in self.proxies.items() if p.shared},
             )
             slot.envelope = env
