@@ -8,7 +8,7 @@ from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
-import yaml  # type: ignore[import-untyped]
+from lightkube import codecs
 
 from weaver.config import ConfigError
 from weaver.deployers.kube import config as kubeconfig
@@ -57,7 +57,7 @@ def test_same_inputs_give_byte_identical_yaml(tmp_path: Path) -> None:
     pex = write_app(tmp_path)
     first = generate_yaml(str(pex), str(tmp_path / "kube.toml"))
     assert first == generate_yaml(str(pex), str(tmp_path / "kube.toml"))
-    kinds = [d["kind"] for d in yaml.safe_load_all(first)]
+    kinds = [r.kind for r in codecs.load_all_yaml(first)]
     assert kinds == [
         "ServiceAccount", "Role", "RoleBinding", "ConfigMap",
         "Deployment", "PodDisruptionBudget",
