@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from weaver.internal import http1
 from weaver.proxy import pin, stats
 from weaver.proxy.router import Router
 from weaver.proxy.table import Table, TableError, Version, decode_table
@@ -91,16 +90,3 @@ def test_histogram_percentiles_and_diff() -> None:
     assert 0.9e6 <= dv.p50_us <= 1.1e6 and dv.error_rate() == 1.0
     assert stats.percentile_us({}, 0.5) == 0.0
     assert stats.bucket_of(1e9) == stats.BUCKETS - 1 and stats.bucket_of(0) == 0
-
-
-def test_hop_by_hop_headers_are_dropped() -> None:
-    headers = [
-        (b"Connection", b"keep-alive, X-Secret"),
-        (b"X-Secret", b"1"),
-        (b"Keep-Alive", b"5"),
-        (b"TE", b"trailers"),
-        (b"Accept", b"*/*"),
-        (b"weaver-version", b"v"),
-    ]
-    lines = http1.end_to_end(headers, http1.skipping(b"weaver-version"))
-    assert lines == [b"Accept: */*\r\n"]
