@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from weaver.config import ConfigError
-from weaver.deployers.kube import config as kubeconfig
-from weaver.deployers.kube.manifests import AppSpec, generate
-from weaver.deployers.kube.render import to_yaml
 
 
 def add_subcommands(sub: Any) -> None:
@@ -34,6 +31,11 @@ def manifest_path(app: str) -> Path:
 
 
 def generate_yaml(app: str, config_path: str | None) -> str:
+    # Imported here: `weaver.cli` builds this parser for every command, the code generator too.
+    from weaver.deployers.kube import config as kubeconfig
+    from weaver.deployers.kube.manifests import AppSpec, generate
+    from weaver.deployers.kube.render import to_yaml
+
     where = manifest_path(app)
     try:
         manifest = json.loads(where.read_text())

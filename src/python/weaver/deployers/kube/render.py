@@ -1,22 +1,19 @@
-"""Objects to YAML through lightkube's models: each object is checked against the Kubernetes
-schema of lightkube-models (an unknown field or kind fails here, not at `kubectl apply`), and
-documents are written with sorted keys, so equal inputs give byte-identical text.
+"""Objects to a YAML stream: one document per object, each in JSON flow style.
 
-lightkube is the client `weaver kube apply` will use too: typed models for every API version,
-asyncio support, few dependencies (unlike `kubernetes`, which generates a 30 MB package).
+JSON is a subset of YAML 1.2, so every YAML tool and `kubectl apply -f` reads the stream, and
+the standard library writes it deterministically (sorted keys): equal inputs give byte-identical
+text. (lightkube's YAML writer was the first choice; its models wheel does not import from a
+packed PEX, where the `weaver` command runs, so the schema checks live in the tests instead:
+lightkube's models and `kubernetes-validate`.)
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
-
-from lightkube import codecs
 
 
 def to_yaml(objects: Iterable[dict[str, Any]]) -> str:
     """A multi-document YAML stream of `objects`, in order."""
-    resources = [codecs.from_dict(obj) for obj in objects]
-    text = codecs.dump_all_yaml(resources)
-    assert text is not None
-    return text
+    return "".join("---\n" + json.dumps(obj, indent=2, sort_keys=True) + "\n" for obj in objects)
