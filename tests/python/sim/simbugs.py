@@ -32,7 +32,8 @@ def lost_update(fixed: bool) -> Simulator:
         values = ctx.impl(Store).values
         for key, ok in ctx.model.get("ok", {}).items():
             tried = ctx.model["tried"][key]
-            assert ok <= values.get(key, 0) <= tried, f"{key}: {ok} increments succeeded, {tried} tried, store has {values.get(key, 0)}"
+            have = values.get(key, 0)
+            assert ok <= have <= tried, f"{key}: {ok} increments succeeded, {tried} tried, store has {have}"
 
     return Simulator(APP, [Op(incr, args=lambda rng: (rng.choice(KEYS),))], final=[counted],
                      faults=Faults(budget=0, rate=0.0), clients=3)

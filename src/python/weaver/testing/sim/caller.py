@@ -60,7 +60,8 @@ class SimCaller:
         fault = world.injector.draw(self.component, current_op.get())
         where = f"{name}@sim"
         if fault is not None:
-            world.record(f"fault {fault.label} {fault.kind} on {name}" + (f" ({fault.delay:.6f}s)" if fault.delay else ""))
+            extra = f" ({fault.delay:.6f}s)" if fault.delay else ""
+            world.record(f"fault {fault.label} {fault.kind} on {name}{extra}")
             if fault.kind == "fail_before":
                 raise CommunicationError(f"simulated: {name} not delivered")
             if fault.kind == "crash":

@@ -23,7 +23,7 @@ def _same(a: str | None, b: str | None) -> bool:
 def shrink(sim: Simulator, failing: Run) -> Run:
     """A smaller run failing like `failing` (or `failing` itself)."""
     best, budget = failing, MAX_RUNS
-    ops = list(range(failing.n_ops)) if failing.keep_ops is None else list(failing.keep_ops)
+    ops: list[int] = list(range(failing.n_ops)) if failing.keep_ops is None else list(failing.keep_ops)
     chunk = max(1, len(ops) // 2)
     while chunk >= 1 and budget > 0:
         i, shrank = 0, False
@@ -37,15 +37,15 @@ def shrink(sim: Simulator, failing: Run) -> Run:
                 i += chunk
         if not shrank:
             chunk //= 2
-    faults = list(best.faults)
+    faults: list[str] = list(best.faults)
     for f in list(faults):
         if budget <= 0:
             break
-        candidate = [x for x in faults if x != f]
+        fewer = [x for x in faults if x != f]
         budget -= 1
-        run = sim.run(failing.seed, failing.n_ops, keep_ops=ops, keep_faults=candidate)
+        run = sim.run(failing.seed, failing.n_ops, keep_ops=ops, keep_faults=fewer)
         if _same(run.failure, failing.failure):
-            faults, best = candidate, run
+            faults, best = fewer, run
     if best is not failing and best.keep_faults is None:
         best = sim.run(failing.seed, failing.n_ops, keep_ops=ops, keep_faults=list(best.faults))
     return best

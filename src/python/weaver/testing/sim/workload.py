@@ -22,7 +22,7 @@ class Op:
     """One kind of operation: its function, how to draw its arguments, how often to pick it."""
 
     fn: Callable[..., Awaitable[Any]]
-    args: Callable[[random.Random], tuple[Any, ...]] = lambda rng: ()
+    args: Callable[[random.Random], tuple[Any, ...]] = field(default=lambda rng: ())  # noqa: E731
     weight: float = 1.0
 
     @property
