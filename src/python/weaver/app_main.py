@@ -7,7 +7,6 @@ per process and exported as `WEAVER_VERSION` so that every child process agrees 
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import sys
@@ -15,18 +14,8 @@ from pathlib import Path
 from types import ModuleType
 
 from weaver.errors import AppNotFoundError, WeaverError
+from weaver.internal.pexinfo import INFO_MODULE, pex_sha256
 from weaver.run import run
-
-INFO_MODULE = "weaver_app_info"
-
-
-def pex_sha256(path: str) -> str:
-    """The version ID of a PEX: the sha256 of its bytes (the same value the manifest records)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def app_info() -> ModuleType:

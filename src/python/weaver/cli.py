@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     from weaver.deployers.cli import add_subcommands
 
     add_subcommands(sub)  # weaver multi ..., weaver single ...
+    from weaver.deployers.kube.command import add_subcommands as add_kube
+
+    add_kube(sub)  # weaver kube ...
     from weaver.rollout.command import register as add_rollout
 
     add_rollout(sub)  # weaver rollout ...
@@ -47,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         from weaver.deployers.cli import run
 
         return run(args)
+    if args.command == "kube":
+        from weaver.deployers.kube.command import run as run_kube
+
+        return run_kube(args)
     if args.command == "rollout":
         from weaver.rollout.command import run as run_rollout
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import signal
 import sys
@@ -22,25 +21,14 @@ from typing import Any
 
 from weaver import config as configmod
 from weaver.component import Main
-from weaver.errors import AppNotFoundError, WeaverError
+from weaver.errors import WeaverError
 from weaver.internal import registry
+from weaver.internal.appload import load_app
+from weaver.internal.loop import run as run_on_loop
 from weaver.runtime.host import ComponentHost
 from weaver.version import version
 
 log = logging.getLogger("weaver.run")
-
-
-def load_app(app_package: str) -> None:
-    """Import `<app_package>.weaver_gen`, which registers the app's components."""
-    try:
-        importlib.import_module(f"{app_package}.weaver_gen")
-    except ModuleNotFoundError as e:
-        if e.name != f"{app_package}.weaver_gen":
-            raise
-        raise AppNotFoundError(
-            f"{app_package}.weaver_gen not found: generate it with "
-            f"`python -m weaver generate --root <source root> <{app_package} dir>/*.py`"
-        ) from None
 
 
 def run(app_package: str, argv: list[str] | None = None) -> None:
@@ -70,14 +58,8 @@ def serve(app_package: str, argv: list[str] | None = None) -> int:
 
 
 def _run_loop(coro: Any) -> int:
-    try:
-        import uvloop
-    except ImportError:
-        result: int = asyncio.run(coro)
-        return result
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        value: int = runner.run(coro)
-        return value
+    code: int = run_on_loop(coro)
+    return code
 
 
 async def _serve(host: ComponentHost, config: Mapping[str, Any]) -> int:

@@ -17,7 +17,7 @@ import weaver
 import weaver.testing
 from apps.hello.counter import Counter
 from apps.hello.greeter import Greeter
-from weaver.run import load_app
+from weaver.internal.appload import load_app
 from weaver.runtime import launch
 from weaver.runtime.proclet_main import GEN_PATH_ENV
 from weaver.testing.multi import MultiApp
@@ -82,9 +82,9 @@ async def test_replica_killed_mid_traffic_is_restarted_and_calls_succeed_or_fail
         assert set(outcomes) <= {"200", "500", "cut", "preview"}, outcomes
         assert outcomes.get("200", 0) > 20 and outcomes.get("preview", 0) > 20, outcomes
         assert outcomes.get("500", 0) + outcomes.get("cut", 0) <= 10, outcomes
-        pids = {r["pid"] for g in app.manager.status()["groups"] for r in g["replicas"]}
+        pids = {r.pid for g in app.manager.status().groups for r in g.replicas}
         assert not pids & set(killed)
-        restarts = {g["name"]: sum(r["restarts"] for r in g["replicas"]) for g in app.manager.status()["groups"]}
+        restarts = {g.name: sum(r.restarts for r in g.replicas) for g in app.manager.status().groups}
         assert restarts == {"Counter": 0, "Greeter": 1, "Main": 1}, restarts
         assert await http_get(address, "/hello?name=after") == 200
 

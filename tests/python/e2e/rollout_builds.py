@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from weaver.app_main import pex_sha256
+from weaver.internal.pexinfo import pex_sha256
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "python"
 PEX_TOOL = [sys.executable, "-m", "pex"]

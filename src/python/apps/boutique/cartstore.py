@@ -1,13 +1,23 @@
-"""CartStore component: carts by user id, routed so that one user's cart lives on one replica.
+"""CartStore component: carts by user id, in Redis when configured, else in the replica's memory.
 
-The stand-in for the original's Redis, as in Service Weaver's Go port.
+With `[apps.boutique.cartstore.CartStore] redis = "host:port"` carts live in Redis, as in the
+original shop, and outlive a version: during a rollout the new version reads the carts the old
+one wrote. Without it, carts live in memory (routed by user id, so one user's cart lives on one
+replica), which is enough on a laptop and in tests, and is lost when the version stops.
 """
 
 from __future__ import annotations
 
+import msgspec
+
 import weaver
 from apps.boutique.logic.cart import CartStoreLogic
+from apps.boutique.logic.redisstore import RedisCartStore
 from apps.boutique.model import CartItem
+from apps.boutique.services import CartStoreClient
+from weaver.internal.address import AddressError, parse_address
+
+SECTION = "apps.boutique.cartstore.CartStore"
 
 
 class CartStore(weaver.Component):
@@ -29,11 +39,29 @@ class CartStore(weaver.Component):
         ...
 
 
-class CartStoreImpl(weaver.Implements[CartStore]):
-    """In memory, per replica."""
+class CartStoreConfig(msgspec.Struct, forbid_unknown_fields=True):
+    redis: str = ""
+    """`host:port` of the Redis server holding the carts; empty: keep carts in memory."""
+
+
+class CartStoreImpl(weaver.Implements[CartStore], weaver.WithConfig[CartStoreConfig]):
+    """Redis when configured (checked at start: a wrong address fails the replica, loudly)."""
 
     async def init(self) -> None:
-        self.logic = CartStoreLogic()
+        self.logic: CartStoreClient = CartStoreLogic()
+        self._redis: RedisCartStore | None = None
+        if self.config.redis:
+            try:
+                host, port = parse_address(self.config.redis, what=f"config [{SECTION}] key 'redis'")
+            except AddressError as e:
+                raise weaver.ConfigError(str(e)) from None
+            self._redis = RedisCartStore(host, port)
+            await self._redis.ping()
+            self.logic = self._redis
+
+    async def shutdown(self) -> None:
+        if self._redis is not None:
+            await self._redis.close()
 
     async def get(self, user_id: str) -> list[CartItem]:
         return await self.logic.get(user_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 
 from apps.boutique import loadgen
 from apps.boutique_bench import procstat
 from apps.boutique_bench.variants import Variant
+from weaver.internal.loop import run as run_on_loop
 
 KEPT_UP_SLACK_S = 0.5
 """A rate is sustained if the last task finished within this long after the last arrival."""
@@ -67,10 +67,7 @@ def _delta(before: dict[int, float], after: dict[int, float]) -> float:
 
 def run_loadgen(url: str, rate: float, duration: float, seed: int | None, drain: float) -> loadgen.Report:
     """Run the load generator on a fresh uvloop loop in this thread."""
-    import uvloop
-
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(loadgen.run(url, rate, duration, seed=seed, drain=drain))
+    return run_on_loop(loadgen.run(url, rate, duration, seed=seed, drain=drain))
 
 
 def _by_label(before: dict[int, float], after: dict[int, float]) -> dict[str, float]:

@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     listeners = dict(item.split("=", 1) for item in args.listener)
-    from weaver.rpc.loop import new_event_loop
+    from weaver.internal.loop import new_event_loop
     from weaver.runtime.proclet_main import apply_gen_path
     from weaver.testing import ensure_generated
 

@@ -237,14 +237,14 @@ def _kill(pid: int) -> None:
 
 def _child_env(extra: dict[str, str]) -> dict[str, str]:
     """This environment, with our import path and the generated code's location for the child."""
+    from weaver.internal import envvars
     from weaver.runtime.launch import generated_path
-    from weaver.runtime.proclet_main import GEN_PATH_ENV
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in sys.path if p and os.path.isdir(p)))
     gen = generated_path()
     if gen:
-        env[GEN_PATH_ENV] = gen
+        env[envvars.GEN_PATH] = gen
     env.update(extra)
     return env
 

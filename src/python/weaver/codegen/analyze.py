@@ -10,9 +10,10 @@ import os
 
 from weaver.codegen.errors import Problems
 from weaver.codegen.fingerprint import fingerprint
-from weaver.codegen.model import MAIN, App, Impl, Interface, Method, Param, main_interface
+from weaver.codegen.model import App, Impl, Interface, Method, Param, main_interface
 from weaver.codegen.sources import Def, Ext, Module, ResolveError, SourceIndex
 from weaver.codegen.typecheck import TypeChecker
+from weaver.internal.registry import MAIN
 
 ROUTING_TYPES = frozenset({"builtins.str", "builtins.int", "builtins.bytes"})
 
@@ -71,7 +72,7 @@ class Analyzer:
         except ResolveError:
             return None
         if isinstance(sym, Ext):
-            if sym.name == "weaver.Main":
+            if sym.name == MAIN:
                 return self.app.interfaces.setdefault(MAIN, main_interface())
             return None
         if not (isinstance(sym, Def) and isinstance(sym.node, ast.ClassDef)):

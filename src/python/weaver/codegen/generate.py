@@ -12,6 +12,7 @@ from weaver.codegen.emit import PackageEmitter
 from weaver.codegen.errors import CodegenError, Problem, Problems
 from weaver.codegen.model import App
 from weaver.codegen.sources import ResolveError, SourceIndex
+from weaver.internal.registry import MAIN
 
 
 @dataclass
@@ -94,7 +95,7 @@ def manifest(app: App) -> dict[str, Any]:
         )
     return {
         "components": components,
-        "main": "weaver.Main" if any(c["name"] == "weaver.Main" for c in components) else None,
+        "main": MAIN if any(c["name"] == MAIN for c in components) else None,
         "call_graph": {c["name"]: c["refs"] for c in components},
     }
 

@@ -6,9 +6,7 @@ import ast
 from dataclasses import dataclass, field
 
 from weaver.codegen.sources import Module
-
-MAIN = "weaver.Main"
-"""Full name of the built-in main interface."""
+from weaver.internal.registry import MAIN
 
 
 @dataclass

@@ -9,10 +9,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from weaver.config import ConfigError
+from weaver.internal import statedir
+from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
 from weaver.runtime import launch, logstore, state
 
@@ -50,7 +52,7 @@ def deploy(args: argparse.Namespace) -> int:
 def _detach(args: argparse.Namespace) -> int:
     """Start the manager in its own session; wait until its deployment is healthy."""
     argv = _rebuild(args)
-    logs = state.root() / "multi" / "managers"
+    logs = statedir.root() / "multi" / "managers"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{int(time.time() * 1000)}.log"
     with open(log_path, "wb") as out:
@@ -71,10 +73,11 @@ def _detach(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        for _, st in state.deployments():
-            if st.get("manager_pid") == proc.pid and st.get("healthy"):
-                print(f"deployed {st['app']}@{st['version']} (manager pid {proc.pid}, log {log_path})")
-                for name, address in st.get("listeners", {}).items():
+        for d in state.deployments():
+            st = d.status
+            if st.manager_pid == proc.pid and st.healthy:
+                print(f"deployed {st.app}@{st.version} (manager pid {proc.pid}, log {log_path})")
+                for name, address in st.listeners.items():
                     print(f"listener {name}: http://{address}")
                 return 0
         time.sleep(0.1)
@@ -100,42 +103,34 @@ def _rebuild(args: argparse.Namespace) -> list[str]:
 
 
 def status(args: argparse.Namespace) -> int:
-    found = [st for _, st in state.deployments(args.app)]
+    found = state.deployments(args.app)
     if args.json:
-        print(json.dumps(found, indent=2, sort_keys=True))
+        docs = [{**msgspec.to_builtins(d.status), "alive": d.alive} for d in found]
+        print(json.dumps(docs, indent=2, sort_keys=True))
         return 0
     if not found:
-        print(f"no deployments under {state.root() / 'multi'}")
+        print(f"no deployments under {statedir.root() / 'multi'}")
         return 0
-    for st in found:
-        print(_table(st))
+    for d in found:
+        print(_table(d))
     return 0
 
 
-def _table(st: dict[str, Any]) -> str:
-    health = "healthy" if st.get("healthy") else "UNHEALTHY"
-    if not st.get("alive"):
+def _table(d: state.Deployment) -> str:
+    st = d.status
+    health = "healthy" if st.healthy else "UNHEALTHY"
+    if not d.alive:
         health = "DEAD (manager gone; stale status)"
-    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(st.get("started", 0))))
-    lines = [
-        f"{st.get('app')}@{str(st.get('version'))[:16]}  manager {st.get('manager_pid')}  {health}  since {started}"
-    ]
-    for name, address in sorted(st.get("listeners", {}).items()):
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.started))
+    lines = [f"{st.app}@{st.version[:16]}  manager {st.manager_pid}  {health}  since {started}"]
+    for name, address in sorted(st.listeners.items()):
         lines.append(f"  listener {name:<12} {address}")
     rows = [("GROUP", "REPLICA", "PID", "ADDRESS", "HEALTHY", "RESTARTS", "COMPONENTS")]
-    for g in st.get("groups", []):
-        comps = ", ".join(c.rsplit(".", 1)[-1] for c in g.get("components", []))
-        for r in g.get("replicas", []):
+    for g in st.groups:
+        comps = ", ".join(c.rsplit(".", 1)[-1] for c in g.components)
+        for r in g.replicas:
             rows.append(
-                (
-                    g.get("name", ""),
-                    r.get("replica", ""),
-                    str(r.get("pid", "")),
-                    r.get("address", ""),
-                    "yes" if r.get("healthy") else "no",
-                    str(r.get("restarts", 0)),
-                    comps,
-                )
+                (g.name, r.replica, str(r.pid), r.address, "yes" if r.healthy else "no", str(r.restarts), comps)
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
@@ -164,9 +159,9 @@ def stop(args: argparse.Namespace) -> int:
     from weaver.deployers.multi import request_stop
 
     targets = [
-        (d, st)
-        for d, st in state.deployments(args.app)
-        if st["alive"] and (not args.version or str(st.get("version", "")).startswith(args.version))
+        d
+        for d in state.deployments(args.app)
+        if d.alive and (not args.version or d.status.version.startswith(args.version))
     ]
     if not targets:
         print(
@@ -174,20 +169,21 @@ def stop(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    for d, st in targets:
-        request_stop(Path(d), int(st["manager_pid"]), args.grace)
+    for d in targets:
+        request_stop(d.dir, d.status.manager_pid, args.grace)
     deadline = time.monotonic() + (args.grace if args.grace is not None else 10.0) + 15.0
     code = 0
-    for _, st in targets:
-        pid = int(st["manager_pid"])
-        while state.pid_alive(pid) and time.monotonic() < deadline:
+    for d in targets:
+        st = d.status
+        pid = st.manager_pid
+        while pid_alive(pid) and time.monotonic() < deadline:
             _reap(pid)
             time.sleep(0.05)
-        if state.pid_alive(pid):
+        if pid_alive(pid):
             print(f"weaver multi stop: manager {pid} did not stop in time; killing it", file=sys.stderr)
             os.kill(pid, 9)
             code = 1
-        print(f"stopped {st['app']}@{str(st['version'])[:16]}")
+        print(f"stopped {st.app}@{st.version[:16]}")
     return code
 
 

@@ -1,7 +1,7 @@
 """One client connection of the lean ASGI server: httptools parsing, requests in turn, keep-alive.
 
 The app's first step runs at once, inside the read that completed the request (an eager task,
-`weaver.rpc.eager`): a handler that does not suspend (co-located component calls are plain
+`weaver.internal.eager`): a handler that does not suspend (co-located component calls are plain
 awaits) answers before the read returns, with no task scheduled. Pipelined requests wait their
 turn with reading paused, and a request body is buffered up to `Limits.body_buffer` before
 reading pauses until the app takes it, so memory per connection stays bounded.

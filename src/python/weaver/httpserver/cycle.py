@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from weaver.proxy import http1
+from weaver.internal import http1
 
 if TYPE_CHECKING:
     from weaver.httpserver.connection import HttpConnection
@@ -19,25 +17,10 @@ log = logging.getLogger("weaver.httpserver")
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
-_NO_BODY_STATUS = (204, 304)
-_date: tuple[int, bytes] = (0, b"")  # (second, formatted)
-
-
-def date_value() -> bytes:
-    """The Date header's value, formatted once per second."""
-    global _date
-    now = int(time.time())
-    if _date[0] != now:
-        _date = (now, email.utils.formatdate(now, usegmt=True).encode())
-    return _date[1]
-
 
 def error_response(status: int, message: str) -> bytes:
     """A complete plain-text error response of the server's own, closing the connection."""
-    body = message.encode() + b"\n"
-    head = b"HTTP/1.1 %d %b\r\ncontent-type: text/plain; charset=utf-8\r\n" % (status, http1.reason(status))
-    head += b"content-length: %d\r\nconnection: close\r\ndate: %b\r\n\r\n" % (len(body), date_value())
-    return head + body
+    return http1.error_response(status, message, date=True)
 
 
 class Cycle:
@@ -159,9 +142,9 @@ class Cycle:
                 pass
             elif self.chunked:
                 if body:
-                    out += b"%x\r\n%b\r\n" % (len(body), body)
+                    out += http1.chunk(body)
                 if not more:
-                    out += b"0\r\n\r\n"
+                    out += http1.LAST_CHUNK
             else:
                 out += body
             if out:
@@ -176,28 +159,28 @@ class Cycle:
 
     def _start(self, status: int, headers: Any) -> None:
         self.started = True
-        lines = [b"HTTP/1.1 %d %b\r\n" % (status, http1.reason(status))]
-        framed = status in _NO_BODY_STATUS or status < 200
+        lines = [http1.status_line(status)]
+        has_length = False
         for name, value in headers:
             n = bytes(name).lower()
             v = bytes(value)
             if b"\n" in n or b"\r" in n or b"\n" in v or b"\r" in v:
                 raise ValueError(f"ASGI: header {name!r} contains a line break")
             if n == b"content-length":
-                framed = True
+                has_length = True
             elif n == b"connection" and v.lower() == b"close":
                 self.keep_alive = False
                 continue
             elif n == b"transfer-encoding":
                 continue  # the server frames the body itself
             lines.append(n + b": " + v + b"\r\n")
-        lines.append(b"date: " + date_value() + b"\r\n")
-        if not framed and not self.head_only:
-            if self.scope["http_version"] == "1.1":
-                self.chunked = True
-                lines.append(b"transfer-encoding: chunked\r\n")
-            else:
-                self.keep_alive = False  # the body ends with the connection
+        lines.append(b"date: " + http1.date_value() + b"\r\n")
+        framing = http1.body_framing(status, self.head_only, has_length, self.scope["http_version"] == "1.1")
+        if framing is http1.Framing.CHUNKED:
+            self.chunked = True
+            lines.append(b"transfer-encoding: chunked\r\n")
+        elif framing is http1.Framing.CLOSE:
+            self.keep_alive = False  # the body ends with the connection
         if not self.keep_alive:
             lines.append(b"connection: close\r\n")
         lines.append(b"\r\n")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from weaver.httpserver.connection import HttpConnection, Limits
 from weaver.httpserver.cycle import ASGIApp
-from weaver.rpc.eager import Runner
+from weaver.internal.eager import Runner
 
 
 @dataclass

@@ -52,6 +52,7 @@ class Registration:
 
 
 MAIN = "weaver.Main"
+"""Full name of the built-in main interface, as analysed, generated and registered."""
 
 _by_name: dict[str, Registration] = {}
 _by_iface: dict[type, Registration] = {}

@@ -6,10 +6,12 @@ their parent: `python <the PEX> ...` when inside a PEX (PEX sets `$PEX`), else `
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
+
+from weaver.internal import statedir
+from weaver.internal.files import file_sha256
 
 
 def weaver_command() -> list[str]:
@@ -28,13 +30,7 @@ def stable_copy(pex: str) -> str:
     `pants run` executes tools from a temporary directory that is removed when it exits, while
     the processes started from here (a rollout's proxy, detached managers) keep running.
     """
-    from weaver.runtime.state import root
-
-    digest = hashlib.sha256()
-    with open(pex, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    dest = root() / "tools" / f"weaver-{digest.hexdigest()[:16]}.pex"
+    dest = statedir.root() / "tools" / f"weaver-{file_sha256(pex)[:16]}.pex"
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_suffix(f".{os.getpid()}.tmp")

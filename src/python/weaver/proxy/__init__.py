@@ -44,7 +44,7 @@ Admin endpoint (for a controller in another process; admin.py), JSON, bind to 12
     GET /table, PUT /table (body: table JSON), GET /stats (Snapshot JSON), GET /healthz
 
 Command: python -m weaver.proxy --listen 127.0.0.1:8000 --admin 127.0.0.1:8001 [--table FILE]
-Benchmark: python -m weaver.proxy.bench [--quick]
+Benchmark: ./pants run src/python/weaver_bench/proxy/bench.py (package weaver_bench.proxy)
 """
 
 from weaver.proxy.limits import Limits

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from weaver.internal.address import AddressError, parse_address
+from weaver.internal.loop import run as run_on_loop
 from weaver.proxy.limits import Limits
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table, TableError, decode_table
@@ -51,13 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; uses uvloop when installed."""
     args = _args(argv)
     try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        asyncio.run(serve(args))
+        run_on_loop(serve(args))
     except (TableError, AddressError, OSError) as e:
         print(f"weaver.proxy: {e}", file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 import httptools
 import msgspec
 
-from weaver.proxy import http1
+from weaver.internal import http1
 from weaver.proxy.table import TableError, decode_table, encode_table
 
 if TYPE_CHECKING:
@@ -80,11 +80,7 @@ class AdminConnection(asyncio.Protocol):
     def _send(self, status: int, body: bytes, close: bool) -> None:
         if self.transport is None:
             return
-        head = b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" % (
-            status,
-            http1.reason(status),
-            len(body),
-        )
+        head = http1.status_line(status) + b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
         self.transport.write(head + (b"Connection: close\r\n\r\n" if close else b"\r\n") + body)
         if close:
             self.transport.close()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 import httptools
 
-from weaver.proxy import http1
+from weaver.internal import http1
 from weaver.proxy.exchange import Exchange
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from weaver.proxy import http1, pin
+from weaver.internal import http1
+from weaver.proxy import pin
 from weaver.proxy.router import Route
 
 if TYPE_CHECKING:

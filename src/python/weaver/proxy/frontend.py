@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import httptools
 
+from weaver.internal import http1
 from weaver.internal.idletimer import IdleTimer
-from weaver.proxy import http1, pin
+from weaver.proxy import pin
 from weaver.proxy.exchange import Exchange
 from weaver.proxy.relay import Relay
 

@@ -11,7 +11,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, cast
 
-from weaver.proxy import http1, pin, tunnel
+from weaver.internal import http1
+from weaver.proxy import pin, tunnel
 from weaver.proxy.backend import BackendConnection
 from weaver.proxy.exchange import Exchange
 
@@ -126,7 +127,7 @@ class Relay(asyncio.Protocol):
         ex.status = status
         ex.response_started = True
         vid = ex.version.encode()
-        lines = [b"HTTP/1.1 %d %s\r\n" % (status, reason or http1.reason(status))]
+        lines = [http1.status_line(status, reason)]
         names: list[bytes] = []
         lines += http1.end_to_end(headers, _TO_CLIENT, names)
         lines.append(pin.HEADER + b": " + vid + b"\r\n")
@@ -138,12 +139,12 @@ class Relay(asyncio.Protocol):
             lines += [b"Upgrade: " + v + b"\r\n" for n, v in headers if n.lower() == b"upgrade"]
             lines.append(b"Connection: Upgrade\r\n")
         else:
-            if b"content-length" not in names and ex.method != b"HEAD" and status >= 200 and status not in (204, 304):
-                if ex.http11:
-                    ex.chunked_out = True
-                    lines.append(b"Transfer-Encoding: chunked\r\n")
-                else:
-                    ex.close_after = True
+            framing = http1.body_framing(status, ex.method == b"HEAD", b"content-length" in names, ex.http11)
+            if framing is http1.Framing.CHUNKED:
+                ex.chunked_out = True
+                lines.append(b"Transfer-Encoding: chunked\r\n")
+            elif framing is http1.Framing.CLOSE:
+                ex.close_after = True
             if ex.close_after or not ex.request_done:
                 ex.close_after = True
                 lines.append(b"Connection: close\r\n")
@@ -154,9 +155,7 @@ class Relay(asyncio.Protocol):
 
     def response_body(self, ex: Exchange, data: bytes) -> None:
         if ex.chunked_out:
-            self.transport_write(http1.chunk_header(len(data)))
-            self.transport_write(data)
-            self.transport_write(b"\r\n")
+            self.transport_write(http1.chunk(data))
         else:
             self.transport_write(data)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import httptools
+from weaver_bench.proxy.rawclient import Response
 
 from weaver.proxy.conftest import Stack
-from weaver.proxy.rawclient import Response
 from weaver.proxy.table import Version
 
 

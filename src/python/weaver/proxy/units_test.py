@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from weaver.proxy import http1, pin, stats
+from weaver.internal import http1
+from weaver.proxy import pin, stats
 from weaver.proxy.router import Router
 from weaver.proxy.table import Table, TableError, Version, decode_table
 

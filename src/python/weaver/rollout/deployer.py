@@ -7,15 +7,14 @@ weaver multi stop APP --version V --grace S                  stop it
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
+from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
-from weaver.rollout.front import pid_alive
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import DeploymentStatus
+from weaver.rollout.ports import VersionHealth
+from weaver.runtime import status
 
 DEPLOY_TIMEOUT = 120.0
 
@@ -32,14 +31,6 @@ def _run(argv: list[str], timeout: float, what: str) -> None:
         raise RolloutError(f"{what} failed (exit {done.returncode}): {tail or 'no output'}")
 
 
-def summarize(status: dict[str, Any]) -> str:
-    """'3/4 replicas healthy (group: 1 restart)' from a status.json."""
-    replicas = [r for g in status.get("groups") or [] for r in g.get("replicas") or []]
-    healthy = sum(1 for r in replicas if r.get("healthy"))
-    restarts = sum(int(r.get("restarts") or 0) for r in replicas)
-    return f"{healthy}/{len(replicas)} replicas healthy" + (f", {restarts} restarts" if restarts else "")
-
-
 class MultiDeployer:
     """Versions of one state dir's apps under `weaver multi`."""
 
@@ -50,21 +41,17 @@ class MultiDeployer:
         argv = [*weaver_command(), "multi", "deploy", str(pex), "--private-listeners", "--detach"]
         _run(argv, DEPLOY_TIMEOUT, f"weaver multi deploy of {app} {version[:12]}")
 
-    def status(self, app: str, version: str) -> DeploymentStatus | None:
+    def status(self, app: str, version: str) -> VersionHealth | None:
         path = AppPaths(app, self.root).status(version)
         try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
+            st = status.read(path)
+        except status.StatusError as e:
+            return VersionHealth(False, False, {}, f"unreadable status: {e}")
+        if st is None:
             return None
-        except (OSError, ValueError) as e:
-            return DeploymentStatus(False, False, {}, f"unreadable {path}: {e}")
-        if not isinstance(data, dict):
-            return DeploymentStatus(False, False, {}, f"{path}: not a JSON object")
-        pid = data.get("manager_pid")
-        alive = isinstance(pid, int) and pid_alive(pid)
-        listeners = {str(k): str(v) for k, v in (data.get("listeners") or {}).items()}
-        detail = summarize(data) if alive else f"manager {pid} not running"
-        return DeploymentStatus(alive, alive and data.get("healthy") is True, listeners, detail)
+        alive = pid_alive(st.manager_pid, reap=True)
+        detail = st.summary() if alive else f"manager {st.manager_pid} not running"
+        return VersionHealth(alive, alive and st.healthy, dict(st.listeners), detail)
 
     def stop(self, app: str, version: str, grace: float) -> None:
         status = self.status(app, version)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, bucket_of, percentile_us
-from weaver.rollout.ports import DeploymentStatus
+from weaver.rollout.ports import VersionHealth
 from weaver.rollout.tables import Entry
 
 
@@ -111,7 +111,7 @@ class FakeDeployer:
         self.calls.append(f"start {version}")
         self.started[version] = self.clock.now()
 
-    def status(self, app: str, version: str) -> DeploymentStatus | None:
+    def status(self, app: str, version: str) -> VersionHealth | None:
         if version not in self.started:
             return None
         alive = version not in self.stopped
@@ -120,7 +120,7 @@ class FakeDeployer:
             and version not in self.never_healthy
             and self.clock.now() - self.started[version] >= self.healthy_after
         )
-        return DeploymentStatus(alive, healthy, {"web": f"127.0.0.1:{9000 + len(version)}"}, "fake")
+        return VersionHealth(alive, healthy, {"web": f"127.0.0.1:{9000 + len(version)}"}, "fake")
 
     def stop(self, app: str, version: str, grace: float) -> None:
         self.calls.append(f"stop {version}")

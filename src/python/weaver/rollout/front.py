@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Collection
 
+from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
 from weaver.proxy.stats import Snapshot
 from weaver.rollout.adminclient import AdminClient, merge
@@ -21,22 +22,6 @@ from weaver.rollout.proxyhost import ProxyInfo, read_info
 from weaver.rollout.tables import Entry, listener_tables
 
 START_TIMEOUT = 20.0
-
-
-def pid_alive(pid: int) -> bool:
-    """True if `pid` runs (reaping it first if it is our exited child)."""
-    try:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ProxyFront:
@@ -49,7 +34,7 @@ class ProxyFront:
     def running(self) -> ProxyInfo | None:
         """The live proxy's info, or None."""
         info = read_info(self.paths)
-        if info is None or not pid_alive(info.pid):
+        if info is None or not pid_alive(info.pid, reap=True):
             return None
         if not all(AdminClient(li.admin).healthy() for li in info.listeners.values()):
             return None
@@ -116,15 +101,15 @@ class ProxyFront:
     def stop(self, grace: float = 5.0) -> bool:
         """Stop the proxy process; False if none ran."""
         info = read_info(self.paths)
-        if info is None or not pid_alive(info.pid):
+        if info is None or not pid_alive(info.pid, reap=True):
             self.paths.proxy.unlink(missing_ok=True)
             return False
         os.kill(info.pid, signal.SIGTERM)
         for sig_after in (grace + 5, 2.0):
             deadline = time.monotonic() + sig_after
-            while pid_alive(info.pid) and time.monotonic() < deadline:
+            while pid_alive(info.pid, reap=True) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            if not pid_alive(info.pid):
+            if not pid_alive(info.pid, reap=True):
                 break
             os.kill(info.pid, signal.SIGKILL)
         self.paths.proxy.unlink(missing_ok=True)

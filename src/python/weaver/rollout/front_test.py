@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from weaver.internal.address import parse_address
-from weaver.rollout.front import ProxyFront, pid_alive
+from weaver.internal.procs import pid_alive
+from weaver.rollout.front import ProxyFront
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.proxyhost import read_info
 from weaver.rollout.state import Deployed, Plan, RolloutState, save
@@ -62,7 +63,7 @@ def get(address: str, path: str, version: str | None = None) -> tuple[int, str]:
 def test_proxy_process_serves_tables_and_sums_stats(front: ProxyFront, backends: list[str]) -> None:
     bound = front.ensure({"a": "127.0.0.1:0", "b": "127.0.0.1:0"})
     info = read_info(front.paths)
-    assert info is not None and pid_alive(info.pid)
+    assert info is not None and pid_alive(info.pid, reap=True)
     front.apply({"v1": Entry(100, {"a": backends[0], "b": backends[1]}), "v2": Entry(0, {"a": backends[1]})})
     for _ in range(3):
         assert get(bound["a"], "/") == (200, "v1")
@@ -83,7 +84,7 @@ def test_proxy_process_serves_tables_and_sums_stats(front: ProxyFront, backends:
     with pytest.raises(RolloutError, match="has no listener 'c'"):
         again.ensure({"c": "127.0.0.1:0"})
     assert front.stop(grace=0)
-    assert not pid_alive(info.pid) and read_info(front.paths) is None
+    assert not pid_alive(info.pid, reap=True) and read_info(front.paths) is None
 
 
 def test_restarted_proxy_serves_the_saved_state(front: ProxyFront, backends: list[str]) -> None:

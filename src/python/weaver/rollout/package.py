@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from weaver.app_main import INFO_MODULE, pex_sha256
 from weaver.internal.address import AddressError, parse_address
+from weaver.internal.pexinfo import INFO_MODULE, pex_sha256
 from weaver.rollout.paths import RolloutError
 
 

@@ -7,30 +7,22 @@
     rollout.log         the controllers' log (transitions, rollback reasons)
     versions/<v>.pex    each rolled-out PEX, content-addressed by version (the deployer runs it)
 
-The state dir is `$WEAVER_STATE_DIR`, else `${XDG_STATE_HOME:-~/.local/state}/weaver`, the same
-one the multiprocess deployer writes `multi/<app>/<version>/status.json` under.
+The state dir is `weaver.internal.statedir.root()`, the same one the multiprocess deployer writes
+`multi/<app>/<version>/status.json` under.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+
+from weaver.internal import statedir
 
 APP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
 
 class RolloutError(Exception):
     """A rollout cannot go on; the message says what and where."""
-
-
-def state_dir() -> Path:
-    """The weaver state directory."""
-    explicit = os.environ.get("WEAVER_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(xdg) / "weaver"
 
 
 def check_app(app: str) -> str:
@@ -45,7 +37,7 @@ class AppPaths:
 
     def __init__(self, app: str, root: Path | None = None) -> None:
         self.app = check_app(app)
-        self.state_root = root or state_dir()
+        self.state_root = root or statedir.root()
         self.dir = self.state_root / "rollout" / app
 
     @property
@@ -76,18 +68,7 @@ class AppPaths:
         return self.state_root / "multi" / self.app / version / "status.json"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def all_apps(root: Path | None = None) -> list[str]:
     """Apps with rollout state."""
-    base = (root or state_dir()) / "rollout"
+    base = (root or statedir.root()) / "rollout"
     return sorted(p.parent.name for p in base.glob("*/state.json")) if base.is_dir() else []

@@ -17,7 +17,7 @@ from weaver.rollout.tables import Entry
 
 
 @dataclass(frozen=True)
-class DeploymentStatus:
+class VersionHealth:
     """What the deployer says about one version."""
 
     alive: bool
@@ -49,7 +49,7 @@ class Deployer(Protocol):
         """Start the version detached, with private listeners."""
         ...
 
-    def status(self, app: str, version: str) -> DeploymentStatus | None:
+    def status(self, app: str, version: str) -> VersionHealth | None:
         """None when the version was never started (no status.json)."""
         ...
 

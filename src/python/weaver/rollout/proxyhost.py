@@ -17,10 +17,12 @@ import time
 import msgspec
 
 from weaver.internal.address import parse_address
+from weaver.internal.files import atomic_write
+from weaver.internal.loop import run as run_on_loop
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
 from weaver.rollout import state as statemod
-from weaver.rollout.paths import AppPaths, RolloutError, atomic_write
+from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.tables import entries, listener_tables
 
 
@@ -85,13 +87,7 @@ def main(app: str, listeners: dict[str, str]) -> int:
     """Run the proxy process (uvloop when installed)."""
     paths = AppPaths(app)
     try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
-    try:
-        asyncio.run(serve(paths, listeners))
+        run_on_loop(serve(paths, listeners))
     except OSError as e:
         print(f"weaver rollout proxy for {app}: {e}", flush=True)
         return 1

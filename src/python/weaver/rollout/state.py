@@ -16,7 +16,8 @@ from typing import Literal
 
 import msgspec
 
-from weaver.rollout.paths import RolloutError, atomic_write
+from weaver.internal.files import atomic_write
+from weaver.rollout.paths import RolloutError
 
 Phase = Literal["starting", "shifting", "draining", "rolling_back", "done", "rolled_back", "aborted"]
 TERMINAL: frozenset[str] = frozenset({"done", "rolled_back", "aborted"})

@@ -124,7 +124,7 @@ def manifest(path: Path, version: str, listeners: list[str]) -> Path:
 
 
 def test_package_checks(tmp_path: Path) -> None:
-    from weaver.app_main import pex_sha256
+    from weaver.internal.pexinfo import pex_sha256
 
     pex = fake_pex(tmp_path / "app.pex", '[weaver.listeners.web]\naddress = "127.0.0.1:8080"\n')
     version = pex_sha256(str(pex))

@@ -11,8 +11,7 @@ import time
 import pytest
 
 from weaver.errors import RemoteCallError
-from weaver.internal import callctx
-from weaver.rpc import eager
+from weaver.internal import callctx, eager
 from weaver.rpc.conftest import client_of, echo, serving
 
 

@@ -15,9 +15,9 @@ import time
 from typing import TYPE_CHECKING
 
 from weaver.errors import DeadlineExceeded, encode_error
-from weaver.internal import callctx
+from weaver.internal import callctx, eager
 from weaver.internal.caller import Handler
-from weaver.rpc import eager, frames
+from weaver.rpc import frames
 from weaver.rpc.frames import FrameError, Hello
 from weaver.rpc.protocol import FramedProtocol, log
 

@@ -13,7 +13,7 @@ import msgspec
 
 from weaver import config as configmod
 from weaver.internal import registry
-from weaver.run import load_app
+from weaver.internal.appload import load_app
 from weaver.version import version
 
 

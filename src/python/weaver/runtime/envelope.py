@@ -17,13 +17,14 @@ import signal
 import socket
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
+from weaver.internal import envvars
 from weaver.runtime import messages as m
 from weaver.runtime.groups import Group
+from weaver.runtime.handler import EnvelopeHandler
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.pipe import Pipe, PipeError
-from weaver.runtime.proclet_main import FD_ENV, RPC_DIR_ENV
 
 log = logging.getLogger("weaver.multi")
 
@@ -38,9 +39,7 @@ class Envelope:
         version: str,
         group: Group,
         slot: int,
-        routing: Callable[[], dict[str, list[str]]],
-        on_change: Callable[[], None],
-        on_logs: Callable[[list[m.LogEntry]], None],
+        handler: EnvelopeHandler,
         shared_listeners: Mapping[str, str] | None = None,
     ) -> None:
         self.spec = spec
@@ -49,9 +48,7 @@ class Envelope:
         self.group = group
         self.slot = slot
         self.replica = f"{group.name}.{slot}"
-        self._routing = routing
-        self._on_change = on_change
-        self._on_logs = on_logs
+        self.handler = handler
         self.shared_listeners = {n: a for n, a in (shared_listeners or {}).items() if n in group.listeners}
         """This group's listeners the replica binds itself, at these addresses (SO_REUSEPORT)."""
         self.proc: asyncio.subprocess.Process | None = None
@@ -73,6 +70,11 @@ class Envelope:
     def pid(self) -> int:
         return self.proc.pid if self.proc is not None else 0
 
+    @property
+    def rpc_dir(self) -> str:
+        """The private directory of the replica's Unix socket; removed once the process is gone."""
+        return self._rpc_dir
+
     async def start(self) -> None:
         """Start the process (returns once it runs; registration arrives over the pipe)."""
         parent, child = socket.socketpair()
@@ -80,7 +82,7 @@ class Envelope:
         try:
             env = self.spec.environ(
                 WEAVER_PROCLET="1",
-                **{FD_ENV: str(child.fileno()), RPC_DIR_ENV: self._rpc_dir},
+                **{envvars.PROCLET_FD: str(child.fileno()), envvars.RPC_DIR: self._rpc_dir},
                 WEAVER_REPLICA=self.replica,
             )
             self.proc = await asyncio.create_subprocess_exec(
@@ -115,19 +117,19 @@ class Envelope:
             self.kill()
         finally:
             self.started = self.healthy = False
-            self._on_change()
+            self.handler.replica_changed(self)
 
     def handle(self, msg: m.ToEnvelope) -> None:
         """Act on one message from the proclet."""
         assert self.pipe is not None
         if isinstance(msg, m.Logs):
-            self._on_logs(msg.entries)
+            self.handler.replica_logs(self, msg.entries)
         elif isinstance(msg, m.HealthReply):
             if msg.healthy:
                 self.last_ok = time.monotonic()
             if msg.healthy != self.healthy:
                 self.healthy = msg.healthy
-                self._on_change()
+                self.handler.replica_changed(self)
         elif isinstance(msg, m.RegisterReplica):
             if (msg.app, msg.version) != (self.app, self.version):
                 log.error(
@@ -143,21 +145,22 @@ class Envelope:
             self.address = msg.address
             self.local_address = msg.local
             self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components), self.shared_listeners))
-            self.pipe.send(m.RoutingInfo(self._routing()))
+            self.pipe.send(m.RoutingInfo(self.handler.routing()))
         elif isinstance(msg, m.ComponentsStarted):
             self.started = self.healthy = True
             self.last_ok = time.monotonic()
-            self._on_change()
+            self.handler.replica_changed(self)
         elif isinstance(msg, m.ListenerReady):
             self.listeners[msg.name] = msg.address
-            self._on_change()
+            self.handler.replica_changed(self)
         elif isinstance(msg, m.StartComponent):
             self.needs.add(msg.component)  # placement is static: every component already runs
 
     async def _capture(self, stream: asyncio.StreamReader, source: str, level: str) -> None:
         with contextlib.suppress(ConnectionError, ValueError):
             while line := await stream.readline():
-                self._on_logs(
+                self.handler.replica_logs(
+                    self,
                     [
                         m.LogEntry(
                             app=self.app,

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import msgspec
 
 from weaver.errors import WeaverError
+from weaver.internal import envvars
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.describe import describe as describe_here
-from weaver.runtime.proclet_main import GEN_PATH_ENV
 
 DESCRIBE_TIMEOUT = 60.0
 
@@ -89,7 +89,7 @@ async def describe(spec: LaunchSpec) -> AppInfo:
                     os.environ[k] = v
         gen = generated_path()  # the app's weaver_gen is imported now
         if gen:
-            spec.env[GEN_PATH_ENV] = gen
+            spec.env[envvars.GEN_PATH] = gen
         return info
     proc = await asyncio.create_subprocess_exec(
         *spec.argv,

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from weaver import config as configmod
-from weaver.runtime import state
+from weaver.runtime import state, status
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.logstore import LogWriter
+from weaver.runtime.messages import LogEntry
 from weaver.runtime.sharedport import SharedPort, available
+from weaver.runtime.status import DeploymentStatus, GroupStatus, ReplicaStatus
 from weaver.runtime.tcpproxy import BalancingProxy
 
 log = logging.getLogger("weaver.multi")
@@ -97,13 +99,12 @@ class Manager:
 
     async def start(self) -> None:
         """Reserve the listeners' addresses (or bind their proxies) and start every replica (without waiting)."""
-        status = self.dir / "status.json"
-        if status.exists():
-            for d, st in state.deployments(self.info.app):
-                if d == self.dir and st["alive"] and st.get("manager_pid") != os.getpid():
+        if (self.dir / "status.json").exists():
+            for dep in state.deployments(self.info.app):
+                if dep.dir == self.dir and dep.alive and dep.status.manager_pid != os.getpid():
                     raise RuntimeError(
                         f"{self.info.app}@{self.info.version} is already deployed (manager pid "
-                        f"{st['manager_pid']}); stop it first: weaver multi stop {self.info.app}"
+                        f"{dep.status.manager_pid}); stop it first: weaver multi stop {self.info.app}"
                     )
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "stop.json").unlink(missing_ok=True)
@@ -150,6 +151,13 @@ class Manager:
     def changed(self) -> None:
         self._changed.set()
 
+    # EnvelopeHandler (weaver.runtime.handler): what the envelopes ask of this deployer.
+    def replica_changed(self, envelope: Envelope) -> None:
+        self.changed()
+
+    def replica_logs(self, envelope: Envelope, entries: list[LogEntry]) -> None:
+        self.logs.write(entries)
+
     async def _supervise(self, slot: Slot) -> None:
         failures = 0
         while not self.stopping:
@@ -159,9 +167,7 @@ class Manager:
                 self.info.version,
                 slot.group,
                 slot.index,
-                self.routing,
-                self.changed,
-                self.logs.write,
+                self,
                 {name: p.address for name, p in self.proxies.items() if p.shared},
             )
             slot.envelope = env
@@ -245,38 +251,38 @@ class Manager:
                     )
                     env.kill()
 
-    def status(self) -> dict[str, Any]:
-        """The status.json document (see docs/contracts.md)."""
+    def status(self) -> DeploymentStatus:
+        """The status this manager publishes (see `weaver.runtime.status`)."""
         groups = []
         for g in self.groups:
             replicas = []
             for s in (s for s in self.slots if s.group is g):
                 e = s.envelope
                 replicas.append(
-                    {
-                        "replica": e.replica if e else f"{g.name}.{s.index}",
-                        "pid": e.pid if e else 0,
-                        "address": e.address if e else "",
-                        "healthy": s.ready,
-                        "restarts": s.restarts,
-                        "listeners": dict(e.listeners) if e else {},
-                    }
+                    ReplicaStatus(
+                        replica=e.replica if e else f"{g.name}.{s.index}",
+                        pid=e.pid if e else 0,
+                        address=e.address if e else "",
+                        healthy=s.ready,
+                        restarts=s.restarts,
+                        listeners=dict(e.listeners) if e else {},
+                    )
                 )
-            groups.append({"name": g.name, "components": g.components, "replicas": replicas})
-        return {
-            "app": self.info.app,
-            "version": self.info.version,
-            "manager_pid": os.getpid(),
-            "started": self.started,
-            "healthy": self.healthy,
-            "listeners": self.listeners,
-            "groups": groups,
-            "command": self.spec.argv,
-            "config": self.info.config_path,
-        }
+            groups.append(GroupStatus(name=g.name, components=list(g.components), replicas=replicas))
+        return DeploymentStatus(
+            app=self.info.app,
+            version=self.info.version,
+            manager_pid=os.getpid(),
+            started=self.started,
+            healthy=self.healthy,
+            listeners=dict(self.listeners),
+            groups=groups,
+            command=list(self.spec.argv),
+            config=self.info.config_path,
+        )
 
     def write_status(self) -> None:
-        state.write_json(self.dir / "status.json", self.status())
+        status.write(self.dir / "status.json", self.status())
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop cleanly: proxies and main groups first (calls in flight get `grace` s), then the rest."""

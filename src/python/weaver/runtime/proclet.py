@@ -18,15 +18,14 @@ import socket
 from typing import Any
 
 from weaver import config as configmod
-from weaver.internal import registry
+from weaver.internal import envvars, registry
+from weaver.internal.appload import load_app
 from weaver.listener import Listener, bind
 from weaver.rpc import Identity, Server
-from weaver.run import load_app
 from weaver.runtime import messages as m
 from weaver.runtime.host import ComponentHost
 from weaver.runtime.logsink import PipeLogHandler
 from weaver.runtime.pipe import Pipe, PipeError
-from weaver.runtime.proclet_main import RPC_DIR_ENV
 from weaver.runtime.remote import RemotePlacement
 
 log = logging.getLogger("weaver.proclet")
@@ -107,7 +106,7 @@ class Proclet:
         load_app(self.app_package)
         regs = registry.for_app(self.app_package)
         address = await self.server.listen("tcp://127.0.0.1:0")
-        rpc_dir = os.environ.get(RPC_DIR_ENV, "")
+        rpc_dir = os.environ.get(envvars.RPC_DIR, "")
         local = await self.server.listen(f"unix://{os.path.join(rpc_dir, 'rpc.sock')}") if rpc_dir else ""
         pipe.send(m.RegisterReplica(self.app, self.version, "", self.replica, os.getpid(), address, local))
         async with asyncio.timeout(FIRST_MESSAGE_TIMEOUT):

@@ -18,12 +18,11 @@ import sys
 import msgspec
 
 from weaver.config import ConfigError
-from weaver.rpc.loop import new_event_loop
+from weaver.internal import envvars
+from weaver.internal.loop import new_event_loop
 
-FD_ENV = "WEAVER_PROCLET_FD"
-RPC_DIR_ENV = "WEAVER_RPC_DIR"
-"""A private directory where the proclet also serves rpc on a Unix socket (for same-host peers)."""
-GEN_PATH_ENV = "WEAVER_GEN_PATH"
+FD_ENV = envvars.PROCLET_FD
+GEN_PATH_ENV = envvars.GEN_PATH
 
 
 def apply_gen_path(value: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """Where multiprocess deployments keep their state, and the status.json they publish.
 
-`$WEAVER_STATE_DIR` or `${XDG_STATE_HOME:-~/.local/state}/weaver`; a deployment of (app,
+Under the state dir (`weaver.internal.statedir`), a deployment of (app,
 version) owns `multi/<app>/<version>/`: `status.json` (written atomically, removed at a clean
 stop), `logs.jsonl` (structured entries of every replica), `manager.log` (a detached manager's
 own output), `config.toml` (an inline config), `stop.json` (a stop request's grace period).
@@ -9,22 +9,21 @@ own output), `config.toml` (an inline config), `stop.json` (a stop request's gra
 from __future__ import annotations
 
 import json
-import os
+import logging
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from weaver.internal.files import atomic_write
+from weaver.internal.procs import pid_alive
+from weaver.internal.statedir import root
+from weaver.runtime import status
+from weaver.runtime.status import DeploymentStatus
+
+log = logging.getLogger("weaver.multi")
+
 _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
-def root() -> Path:
-    """The per-user state directory."""
-    explicit = os.environ.get("WEAVER_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "weaver"
 
 
 def deployment_dir(app: str, version: str) -> Path:
@@ -37,40 +36,36 @@ def deployment_dir(app: str, version: str) -> Path:
 
 def write_json(path: Path, data: Any) -> None:
     """Write `data` as JSON to `path` atomically (write a temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+@dataclass(frozen=True)
+class Deployment:
+    """A deployment's directory, its last published status, and whether its manager runs."""
+
+    dir: Path
+    status: DeploymentStatus
+    alive: bool
 
 
-def deployments(app: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """(dir, status) of every deployment with a readable status.json, sorted by app, start time."""
-    base = root() / "multi"
+def deployments(app: str | None = None) -> list[Deployment]:
+    """Every deployment (of `app` if given) with a status.json, sorted by app and start time.
+
+    An unreadable status.json is left out with a warning naming the file and the bad field.
+    """
     found = []
-    for path in sorted(base.glob("*/*/status.json")):
+    for path in sorted((root() / "multi").glob("*/*/status.json")):
         if app is not None and path.parent.parent.name != app:
             continue
         try:
-            status = json.loads(path.read_text())
-        except (OSError, ValueError):
+            st = status.read(path)
+        except status.StatusError as e:
+            log.warning("skipping a deployment: %s", e)
             continue
-        if isinstance(status, dict):
-            status["alive"] = pid_alive(int(status.get("manager_pid", 0)))
-            found.append((path.parent, status))
-    found.sort(key=lambda d: (str(d[1].get("app")), float(d[1].get("started", 0))))
-    yield from found
+        if st is not None:
+            found.append(Deployment(path.parent, st, pid_alive(st.manager_pid)))
+    found.sort(key=lambda d: (d.status.app, d.status.started))
+    return found
 
 
 def log_files(app: str | None = None) -> list[Path]:

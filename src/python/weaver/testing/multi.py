@@ -92,7 +92,7 @@ class MultiApp:
         try:
             await eventually(recovered, timeout=timeout, what=f"{iface} to recover")
         except AssertionError:
-            raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status()['groups']}") from None
+            raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status().groups}") from None
 
     def impl(self, iface: type) -> Any:
         raise TypeError("multi mode: implementations live in other processes; test through get()")

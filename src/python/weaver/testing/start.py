@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from weaver import config as configmod
 from weaver.internal import registry
+from weaver.internal.appload import load_app
 from weaver.listener import Listener
-from weaver.run import load_app
 from weaver.runtime.host import ComponentHost
 from weaver.runtime.placement import LocalPlacement
 from weaver.testing.inprocess import RpcPlacement
@@ -54,7 +54,7 @@ class TestApp:
     async def start_main(self) -> asyncio.Task[None]:
         """Run `Main.main` in the background (cancelled when the app stops)."""
         if self._main is None:
-            main = self.host._impls.get("weaver.Main") or await self.host.impl("weaver.Main")
+            main = self.host._impls.get(registry.MAIN) or await self.host.impl(registry.MAIN)
             self._main = asyncio.create_task(main.main())  # type: ignore[attr-defined]
             # Listeners are bound before init, so clients may connect at once (they queue until
             # main accepts). One loop turn runs main to its first await: a main that fails

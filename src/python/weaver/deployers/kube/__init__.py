@@ -1,0 +1,1 @@
+"""`weaver kube`: Kubernetes as a deployer; so far, deterministic manifests for one version."""

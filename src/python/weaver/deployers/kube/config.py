@@ -1,0 +1,138 @@
+"""The `[kube]` section of a deployment's TOML: namespace, image, listeners and groups.
+
+    [kube]
+    namespace = "shop"
+    image = "python:3.11-slim"          # the base image the version's PEX runs in
+    grace = 30                          # terminationGracePeriodSeconds
+    [kube.listeners.boutique]
+    public = true                       # a LoadBalancer Service; else ClusterIP
+    port = 80
+    [kube.groups.Main]
+    replicas = 2                        # or min/max: an autoscaled group (HPA)
+    cpu = "500m"
+    memory = "256Mi"
+
+Unknown keys and wrong types are errors naming the file, the section and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+
+from weaver.config import ConfigError
+
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+class ListenerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    public: bool = False
+    port: int = 80
+
+
+class GroupConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    replicas: int | None = None
+    min: int | None = None
+    max: int | None = None
+    cpu: str = "250m"
+    memory: str = "256Mi"
+    cpu_limit: str | None = None
+    memory_limit: str | None = None
+    target_cpu: int = 80
+    """Average CPU utilization (percent of the request) the HPA aims for."""
+
+
+class KubeConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    namespace: str = "default"
+    image: str = "python:3.11-slim"
+    grace: int = 30
+    listeners: dict[str, ListenerConfig] = {}
+    groups: dict[str, GroupConfig] = {}
+
+
+def parse(text: str, where: str) -> KubeConfig:
+    """The `[kube]` section of TOML `text` (defaults if absent); ConfigError naming `where`."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where}: not TOML: {e}") from None
+    section = doc.get("kube", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: [kube] must be a table")
+    top = {k: v for k, v in section.items() if k not in ("listeners", "groups")}
+    cfg = _convert(top, KubeConfig, where, "")
+    listeners = {
+        n: _convert(v, ListenerConfig, where, f"listeners.{n}.") for n, v in _tables(section, "listeners", where)
+    }
+    groups = {n: _convert(v, GroupConfig, where, f"groups.{n}.") for n, v in _tables(section, "groups", where)}
+    cfg = msgspec.structs.replace(cfg, listeners=listeners, groups=groups)
+    _check(cfg, where)
+    return cfg
+
+
+T = TypeVar("T")
+
+
+def _tables(section: dict[str, object], key: str, where: str) -> list[tuple[str, object]]:
+    entries = section.get(key, {})
+    if not isinstance(entries, dict):
+        raise ConfigError(f"{where}: [kube] key {key}: must be a table of tables")
+    return list(entries.items())
+
+
+def _convert(value: object, kind: type[T], where: str, prefix: str) -> T:
+    """msgspec.convert, with errors naming the key (`groups.Main.cpus`) instead of `$[...]`."""
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as e:
+        message = str(e)
+        unknown = re.search(r"unknown field `([^`]+)`", message)
+        if unknown:
+            raise ConfigError(f"{where}: [kube] key {prefix}{unknown.group(1)}: unknown key") from None
+        text, sep, at = message.rpartition(" - at `$.")
+        key = prefix + at.rstrip("`") if sep else prefix.rstrip(".")
+        raise ConfigError(f"{where}: [kube] key {key or '(section)'}: {text if sep else message}") from None
+
+
+def load(path: str | Path) -> KubeConfig:
+    try:
+        text = Path(path).read_text()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    return parse(text, str(path))
+
+
+def _check(cfg: KubeConfig, where: str) -> None:
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{where}: [kube] key {key}: {why}")
+
+    if not _DNS_LABEL.match(cfg.namespace):
+        raise bad("namespace", f"{cfg.namespace!r} is not a DNS label (lower-case letters, digits, '-')")
+    if not cfg.image or any(c.isspace() for c in cfg.image):
+        raise bad("image", f"{cfg.image!r} is not an image reference")
+    if not 0 <= cfg.grace <= 3600:
+        raise bad("grace", f"{cfg.grace} is not between 0 and 3600 seconds")
+    for name, lc in cfg.listeners.items():
+        if not 1 <= lc.port <= 65535:
+            raise bad(f"listeners.{name}.port", f"{lc.port} is not a TCP port")
+    for name, gc in cfg.groups.items():
+        key = f"groups.{name}"
+        for field in ("cpu", "memory", "cpu_limit", "memory_limit"):
+            value = getattr(gc, field)
+            if value is not None and not _QUANTITY.match(value):
+                raise bad(f"{key}.{field}", f"{value!r} is not a Kubernetes quantity (e.g. 250m, 512Mi)")
+        if gc.replicas is not None and (gc.min is not None or gc.max is not None):
+            raise bad(key, "give replicas (fixed) or min and max (autoscaled), not both")
+        if (gc.min is None) != (gc.max is None):
+            raise bad(key, "an autoscaled group needs both min and max")
+        if gc.min is not None and gc.max is not None and not 1 <= gc.min <= gc.max:
+            raise bad(key, f"min {gc.min} and max {gc.max} must satisfy 1 <= min <= max")
+        if gc.replicas is not None and gc.replicas < 0:
+            raise bad(f"{key}.replicas", f"{gc.replicas} is negative")
+        if not 1 <= gc.target_cpu <= 100:
+            raise bad(f"{key}.target_cpu", f"{gc.target_cpu} is not a percentage")

@@ -1,0 +1,23 @@
+"""The environment variables weaver's processes pass to each other, named once.
+
+A deployer sets them for the processes it starts; the runtime and the commands read them.
+"""
+
+from __future__ import annotations
+
+APP = "WEAVER_APP"
+"""The app's name (from its config or package)."""
+VERSION = "WEAVER_VERSION"
+"""The version ID: the sha256 of the app's PEX, or `dev` when run from source."""
+CONFIG = "WEAVER_CONFIG"
+"""Path of the app's TOML config."""
+STATE_DIR = "WEAVER_STATE_DIR"
+"""Where deployments keep their state (see `weaver.internal.statedir`)."""
+PROCLET = "WEAVER_PROCLET"
+"""Set in a process an envelope started: run as a proclet, not as the app's main."""
+PROCLET_FD = "WEAVER_PROCLET_FD"
+"""The file descriptor of the proclet's pipe to its envelope."""
+RPC_DIR = "WEAVER_RPC_DIR"
+"""A private directory where the proclet also serves rpc on a Unix socket (for same-host peers)."""
+GEN_PATH = "WEAVER_GEN_PATH"
+"""Extra import path holding generated code (apps run from source)."""

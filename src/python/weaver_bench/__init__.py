@@ -1,0 +1,1 @@
+"""Benchmarks, load generators and test rigs for weaver; never shipped in the weaver wheel."""
