@@ -19,7 +19,7 @@ from typing import Any
 from weaver import config as configmod
 from weaver.errors import AppError, WeaverError
 from weaver.internal import callctx, registry
-from weaver.run import load_app
+from weaver.internal.appload import load_app
 from weaver.testing.sim.faults import Faults, Injector
 from weaver.testing.sim.history import History, current_op
 from weaver.testing.sim.loop import SimLoop
