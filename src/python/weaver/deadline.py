@@ -8,7 +8,6 @@ Nested deadlines only ever shorten the current one.
 from __future__ import annotations
 
 import asyncio
-import time
 from contextvars import Token
 from types import TracebackType
 
@@ -27,7 +26,7 @@ class deadline:  # noqa: N801 - used like a function: `async with weaver.deadlin
         self._timeout: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> deadline:
-        now = time.monotonic()
+        now = callctx.clock.get()()
         at = now + self.seconds
         outer = callctx.deadline.get()
         if outer is not None:

@@ -7,6 +7,8 @@ callee sees what its caller had.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 deadline: ContextVar[float | None] = ContextVar("weaver_deadline", default=None)
@@ -17,3 +19,6 @@ metadata: ContextVar[dict[str, str] | None] = ContextVar("weaver_metadata", defa
 
 trace: ContextVar[tuple[int, int, int] | None] = ContextVar("weaver_trace", default=None)
 """(trace id, span id, flags) of the current span, or None when not tracing."""
+
+clock: ContextVar[Callable[[], float]] = ContextVar("weaver_clock", default=time.monotonic)
+"""The clock `deadline` is measured on: `time.monotonic`, or a simulator's virtual clock."""
