@@ -1,0 +1,116 @@
+"""Automatic per-method call metrics, cheap enough to be always on.
+
+A stub resolves its slot once per (caller, callee, method, remote) with `call_slot(...)`;
+each call then only adds to the slot's plain int fields: no dict, no label formatting, no lock
+(a proclet's calls run on one event loop thread). Labels are attached when reporting.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+
+from weaver.metrics.snapshot import MetricSnapshot, Series
+
+LATENCY_BOUNDS_NS: tuple[int, ...] = tuple(
+    int(x * 1000)
+    for x in (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+              250000, 500000, 1000000, 5000000)
+)  # fmt: skip
+"""Latency bucket upper bounds in nanoseconds: 1 us to 5 s, then +Inf."""
+
+
+class ErrorKind(enum.IntEnum):
+    """Why a call failed, as reported in the `kind` label."""
+
+    APP = 0  # the method raised an application error
+    REMOTE = 1  # the callee's runtime failed the call (RemoteError)
+    COMMUNICATION = 2  # the transport failed (connection lost, no replica)
+    DEADLINE = 3  # the call's deadline passed
+
+
+class CallSlot:
+    """One (caller, callee, method, remote) edge's counters; update only from the loop thread."""
+
+    __slots__ = (
+        "key",
+        "calls",
+        "errors",
+        "counts",
+        "latency_ns",
+        "request_bytes",
+        "reply_bytes",
+    )
+
+    def __init__(self, key: tuple[str, str, str, bool]) -> None:
+        self.key = key
+        self.calls = 0
+        self.errors = [0, 0, 0, 0]
+        self.counts = [0] * (len(LATENCY_BOUNDS_NS) + 1)
+        self.latency_ns = 0
+        self.request_bytes = 0
+        self.reply_bytes = 0
+
+    def record(self, elapsed_ns: int, request_bytes: int = 0, reply_bytes: int = 0) -> None:
+        """Counts one call that took `elapsed_ns` (succeeded or not: see `failed`)."""
+        self.calls += 1
+        self.counts[bisect.bisect_left(LATENCY_BOUNDS_NS, elapsed_ns)] += 1
+        self.latency_ns += elapsed_ns
+        self.request_bytes += request_bytes
+        self.reply_bytes += reply_bytes
+
+    def failed(self, kind: ErrorKind) -> None:
+        """Counts one failed call of `kind` (in addition to `record`)."""
+        self.errors[kind] += 1
+
+
+class CallTable:
+    """All call slots of a proclet, created on first resolution and kept for its life."""
+
+    def __init__(self) -> None:
+        self._slots: dict[tuple[str, str, str, bool], CallSlot] = {}
+
+    def slot(self, caller: str, callee: str, method: str, remote: bool) -> CallSlot:
+        """The slot for this edge (the same object every time)."""
+        key = (caller, callee, method, remote)
+        s = self._slots.get(key)
+        if s is None:
+            s = self._slots[key] = CallSlot(key)
+        return s
+
+    def snapshot(self, version: str) -> list[MetricSnapshot]:
+        """The `weaver_method_*` metrics of every slot, labelled with `version`."""
+        names = ("caller", "component", "method", "version", "remote")
+        calls, errors, lat, req, rep = [], [], [], [], []
+        for s in list(self._slots.values()):
+            caller, callee, method, remote = s.key
+            lv = (caller, callee, method, version, "true" if remote else "false")
+            calls.append(Series(lv, float(s.calls)))
+            for kind in ErrorKind:
+                errors.append(Series((*lv, kind.name.lower()), float(s.errors[kind])))
+            lat.append(Series(lv, s.latency_ns / 1e9, tuple(s.counts), sum(s.counts)))
+            if remote:
+                req.append(Series(lv, float(s.request_bytes)))
+                rep.append(Series(lv, float(s.reply_bytes)))
+        bounds = tuple(b / 1e9 for b in LATENCY_BOUNDS_NS)
+        return [
+            MetricSnapshot("weaver_method_calls", "Component method calls.", "counter", names,
+                           tuple(calls)),
+            MetricSnapshot("weaver_method_errors", "Failed method calls by kind.", "counter",
+                           (*names, "kind"), tuple(errors)),
+            MetricSnapshot("weaver_method_latency_seconds", "Method call latency.", "histogram",
+                           names, tuple(lat), bounds),
+            MetricSnapshot("weaver_method_request_bytes", "Request bytes of remote calls.",
+                           "counter", names, tuple(req)),
+            MetricSnapshot("weaver_method_reply_bytes", "Reply bytes of remote calls.",
+                           "counter", names, tuple(rep)),
+        ]  # fmt: skip
+
+
+TABLE = CallTable()
+"""The proclet's call table, filled by the stubs."""
+
+
+def call_slot(caller: str, callee: str, method: str, remote: bool) -> CallSlot:
+    """The process-wide slot for this edge; resolve once, keep it, call `record` per call."""
+    return TABLE.slot(caller, callee, method, remote)
