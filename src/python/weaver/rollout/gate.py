@@ -1,8 +1,14 @@
-"""The health gate: is the new version worse than the old one over a window of proxy counters?
+"""The health gate: over one step's judged window, is the new version worse than the old one?
 
-Inputs are `weaver.proxy.VersionStats` windows (counter diffs over the current step). The old
-version's reference is its own window when it served enough requests, else the baseline kept
-from its last such window (at 100% the old version serves only pinned sessions, if any).
+Inputs are `weaver.proxy.VersionStats` windows (counter diffs). The verdicts:
+- errors: Fisher's exact test of the new version's error ratio against the reference's (or, with no
+  reference, an exact binomial test against `error_floor`); worse when significant at the gate's
+  confidence AND the ratios differ by more than the floor. Mid-step, only errors are judged, at
+  alpha / EARLY, so looking every tick does not add up to false rollbacks.
+- latency, at the step's end only: a Mann-Whitney rank test (is new slower overall?) and a tail
+  test (do more of new's requests land above the reference's p99 than 1%?), each at alpha / 2;
+  worse when significant AND the p50 (resp. p99) differs by more than `latency_floor_s`.
+- too few samples at the step's end: hold, up to `hold_timeout_s`, then `on_hold_timeout`.
 """
 
 from __future__ import annotations
@@ -10,10 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from weaver.proxy.stats import VersionStats
-from weaver.rollout.state import Baseline, Gate
+from weaver.proxy.stats import VersionStats, bucket_value_us
+from weaver.rollout.state import Gate
+from weaver.rollout.stats_tests import binomial_greater, fisher_greater, mann_whitney_greater
 
-Decision = Literal["ok", "wait", "rollback"]
+Decision = Literal["wait", "hold", "pass", "rollback"]
+
+EARLY = 100
+"""Mid-step rollbacks need p < alpha / EARLY: a window is looked at every tick."""
 
 
 @dataclass(frozen=True)
@@ -22,49 +32,116 @@ class Verdict:
     reason: str
 
 
-def baseline_of(window: VersionStats | None, gate: Gate) -> Baseline | None:
-    """The old version's window as a baseline, if it has enough requests to be one."""
-    if window is None or window.requests < gate.min_requests:
+@dataclass(frozen=True)
+class Reference:
+    """What the new version is compared with: the old version's figures, and what they cover."""
+
+    stats: VersionStats
+    label: str = "old"
+
+
+def _errors(s: VersionStats) -> int:
+    return s.status_5xx + s.proxy_errors
+
+
+def _ratio(s: VersionStats) -> str:
+    return f"{s.error_rate():.1%} ({_errors(s)}/{s.requests})"
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.1f} ms"
+
+
+def errors_worse(new: VersionStats, ref: Reference | None, gate: Gate, alpha: float) -> str | None:
+    """Why the new version's errors are worse, or None."""
+    if new.requests == 0:
         return None
-    return Baseline(window.requests, window.error_rate(), window.p99_us)
+    if ref is not None and ref.stats.requests > 0:
+        r = ref.stats
+        p = fisher_greater(_errors(new), new.requests, _errors(r), r.requests)
+        if p < alpha and new.error_rate() - r.error_rate() > gate.error_floor:
+            return f"errors {_ratio(new)} vs {ref.label} {_ratio(r)}, {_p(p)}"
+        return None
+    p = binomial_greater(_errors(new), new.requests, gate.error_floor)
+    if p < alpha:
+        return f"errors {_ratio(new)} vs floor {gate.error_floor:.1%} (no old traffic to compare), {_p(p)}"
+    return None
+
+
+def _bucket_at(hist: dict[int, int], q: float) -> int:
+    """The bucket holding the q-quantile of a non-empty sparse histogram."""
+    total, seen = sum(hist.values()), 0
+    for b in sorted(hist):
+        seen += hist[b]
+        if seen >= q * total:
+            return b
+    return max(hist)
+
+
+def latency_worse(new: VersionStats, ref: Reference, gate: Gate, alpha: float) -> str | None:
+    """Why the new version is slower (median shift or a heavier tail), or None."""
+    floor_us = gate.latency_floor_s * 1e6
+    r = ref.stats
+    _, p_rank = mann_whitney_greater(new.latency, r.latency)
+    if p_rank < alpha / 2 and new.p50_us - r.p50_us > floor_us:
+        return f"p50 {_ms(new.p50_us)} vs {ref.label} {_ms(r.p50_us)}, rank test {_p(p_rank)}"
+    edge = _bucket_at(r.latency, 0.99)
+    new_above = sum(n for b, n in new.latency.items() if b > edge)
+    ref_above = sum(n for b, n in r.latency.items() if b > edge)
+    p_tail = fisher_greater(new_above, new.requests, ref_above, r.requests)
+    if p_tail < alpha / 2 and new.p99_us - r.p99_us > floor_us:
+        return (
+            f"p99 {_ms(new.p99_us)} vs {ref.label} {_ms(r.p99_us)}: {new_above}/{new.requests} requests over "
+            f"{_ms(bucket_value_us(edge))} vs {ref_above}/{r.requests}, {_p(p_tail)}"
+        )
+    return None
+
+
+def hold(samples: int, gate: Gate, overdue: bool) -> Verdict:
+    """Too few samples at the step's end: hold, or after the hold timeout, what the gate says."""
+    if not overdue:
+        return Verdict("hold", f"holding: {samples} of {gate.min_requests} samples")
+    unjudged = f"unjudged: {samples} of {gate.min_requests} samples (on_hold_timeout={gate.on_hold_timeout})"
+    return Verdict("pass" if gate.on_hold_timeout == "promote" else "rollback", unjudged)
 
 
 def judge(
     new: VersionStats | None,
-    old: VersionStats | None,
-    baseline: Baseline | None,
+    ref: Reference | None,
     gate: Gate,
-    final: bool = False,
+    *,
+    final: bool,
+    overdue: bool = False,
 ) -> Verdict:
-    """Rollback, ok, or wait for more requests.
+    """The verdict on the new version's judged window of this step (`new`) against `ref`.
 
-    Mid-step only errors are judged (a p99 over a few requests is mostly cold starts); `final`
-    (the step's end) judges latency too, and a window under min_requests still on errors, so a
-    failing version cannot pass on low traffic."""
+    `final`: the step's time is up; `overdue`: it has also held for hold_timeout_s."""
     new = new or VersionStats()
-    reference = baseline_of(old, gate) or baseline
-    if new.requests < gate.min_requests and not (final and new.requests):
-        if final:
-            return Verdict("ok", "no requests to judge")
-        return Verdict("wait", f"{new.requests}/{gate.min_requests} requests")
-    errors = new.status_5xx + new.proxy_errors
-    new_ratio = new.error_rate()
-    ref_ratio = reference.error_ratio if reference else 0.0
-    if new_ratio > ref_ratio + gate.error_margin:
-        return Verdict(
-            "rollback",
-            f"error ratio {new_ratio:.2%} ({errors}/{new.requests} requests failed) > old {ref_ratio:.2%} "
-            f"+ margin {gate.error_margin:.2%}",
-        )
+    alpha = gate.alpha
+    worse = errors_worse(new, ref, gate, alpha if final else alpha / EARLY)
+    if worse:
+        return Verdict("rollback", worse)
     if not final:
-        return Verdict("ok", f"error ratio {new_ratio:.2%} vs {ref_ratio:.2%}")
-    judged_latency = reference is not None and reference.p99_us > 0 and new.requests >= gate.min_requests
-    if judged_latency and reference is not None:
-        limit = reference.p99_us * gate.latency_margin
-        if new.p99_us > limit and new.p99_us - reference.p99_us > gate.latency_slack_s * 1e6:
-            return Verdict(
-                "rollback",
-                f"p99 {new.p99_us / 1000:.1f}ms > {gate.latency_margin:g} x old p99 {reference.p99_us / 1000:.1f}ms",
-            )
-    tail = "" if judged_latency else " (latency not judged)"
-    return Verdict("ok", f"error ratio {new_ratio:.2%} vs {ref_ratio:.2%}, p99 {new.p99_us / 1000:.1f}ms{tail}")
+        return Verdict("wait", f"judging: {new.requests} of {gate.min_requests} samples")
+    if new.requests < gate.min_requests:
+        return hold(new.requests, gate, overdue)
+    errors = f"errors {_ratio(new)}" + (f" vs {ref.label} {_ratio(ref.stats)}" if ref else "")
+    if ref is None or ref.stats.requests < gate.min_requests:
+        have = ref.stats.requests if ref else 0
+        return Verdict(
+            "pass",
+            f"p99 {_ms(new.p99_us)} (latency not judged: {have} old requests to compare), {errors}: "
+            f"not worse at {gate.confidence * 100:g}%",
+        )
+    worse = latency_worse(new, ref, gate, alpha)
+    if worse:
+        return Verdict("rollback", worse)
+    return Verdict(
+        "pass",
+        f"p99 {_ms(new.p99_us)} vs {ref.label} {_ms(ref.stats.p99_us)}, {errors}: "
+        f"not worse at {gate.confidence * 100:g}%",
+    )

@@ -17,6 +17,7 @@ from typing import Literal
 import msgspec
 
 from weaver.internal.files import atomic_write
+from weaver.proxy.stats import Snapshot
 from weaver.rollout.paths import RolloutError
 
 Phase = Literal["starting", "shifting", "draining", "rolling_back", "done", "rolled_back", "aborted"]
@@ -25,16 +26,32 @@ MAX_EVENTS = 200
 
 
 class Gate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """When a new version is worse than the old one."""
+    """When the new version is judged, and when it counts as worse than the old one.
 
-    error_margin: float = 0.01
-    """Roll back if new error ratio > old error ratio + this."""
-    latency_margin: float = 1.5
-    """Roll back if new p99 > old p99 * this (and by more than latency_slack_s)."""
-    latency_slack_s: float = 0.01
-    """Ignore p99 differences smaller than this (histogram buckets and noise on fast apps)."""
-    min_requests: int = 20
-    """Requests the new version must have served in a step before it is judged mid-step."""
+    See docs/rollout-gates.md: warm-up, minimum samples, the tests and their floors."""
+
+    min_requests: int = 30
+    """Judged requests of the new version in a step before it may pass (it holds until then)."""
+    warmup_requests: int = 10
+    """The new version's first requests through the proxy are not judged (cold caches)."""
+    warmup_paths: list[str] = msgspec.field(default_factory=list)
+    """`[LISTENER=]/path` requests sent to the new version's own listener before it takes traffic."""
+    warmup_rounds: int = 3
+    """How many times each warm-up path is requested."""
+    confidence: float = 0.99
+    """A version is worse only if the one-sided test says so at this confidence."""
+    error_floor: float = 0.005
+    """Error-ratio differences smaller than this are ignored."""
+    latency_floor_s: float = 0.002
+    """Latency differences (p50 or p99) smaller than this are ignored."""
+    hold_timeout_s: float = 300.0
+    """How long a step may hold past its end waiting for min_requests."""
+    on_hold_timeout: Literal["promote", "rollback"] = "promote"
+    """What a step that never got min_requests does when the hold times out."""
+
+    @property
+    def alpha(self) -> float:
+        return 1.0 - self.confidence
 
 
 class Plan(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -61,14 +78,6 @@ class Deployed(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     stopped: float | None = None
 
 
-class Baseline(msgspec.Struct, forbid_unknown_fields=True):
-    """The old version's figures over its last judged window (for steps where it has no traffic)."""
-
-    requests: int
-    error_ratio: float
-    p99_us: float
-
-
 class Event(msgspec.Struct, forbid_unknown_fields=True):
     at: float
     message: str
@@ -92,7 +101,12 @@ class RolloutState(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     draining: list[str] = msgspec.field(default_factory=list)
     versions: dict[str, Deployed] = msgspec.field(default_factory=dict)
     live: str | None = None
-    baseline: Baseline | None = None
+    warmup_from: int = -1
+    """The new version's proxied request count when it first took traffic (-1: not yet)."""
+    judged_from: Snapshot | None = None
+    """Counters when the warm-up ended: requests before it are not judged."""
+    verdict: str | None = None
+    """The gate's latest verdict, as people read it ("holding: 12 of 30 samples", ...)."""
     aborted: bool = False
     started: float = 0.0
     finished: float | None = None

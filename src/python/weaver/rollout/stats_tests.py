@@ -2,6 +2,8 @@
 
 - `fisher_greater`: Fisher's exact test on a 2x2 table of errors, the probability under "both
   versions fail at the same rate" of the new one having at least its errors (hypergeometric tail).
+- `binomial_greater`: the exact binomial tail P(X >= bad) for n requests failing at `ratio`
+  (the new version against an absolute error floor when there is no old version to compare with).
 - `mann_whitney_greater`: the Mann-Whitney U rank test on two latency histograms (each bucket a
   group of ties), normal approximation with tie and continuity corrections: the probability, under
   "same distribution", of ranks at least this much higher for the new version.
@@ -30,6 +32,22 @@ def fisher_greater(new_bad: int, new_n: int, old_bad: int, old_n: int) -> float:
     denom = _log_choose(total, new_n)
     hi = min(bad, new_n)
     terms = [_log_choose(bad, x) + _log_choose(total - bad, new_n - x) - denom for x in range(new_bad, hi + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def binomial_greater(bad: int, n: int, ratio: float) -> float:
+    """P(X >= bad) for X ~ Binomial(n, ratio). Small means more failures than `ratio` explains."""
+    if not (0 <= bad <= n) or not 0 <= ratio <= 1:
+        raise ValueError(f"binomial test out of range: {bad}/{n} at ratio {ratio}")
+    if bad == 0:
+        return 1.0
+    if ratio == 0:
+        return 0.0
+    if ratio == 1:
+        return 1.0
+    lp, lq = math.log(ratio), math.log1p(-ratio)
+    terms = [_log_choose(n, k) + k * lp + (n - k) * lq for k in range(bad, n + 1)]
     top = max(terms)
     return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 
 import pytest
 
-from weaver.rollout.stats_tests import fisher_greater, mann_whitney_greater
+from weaver.rollout.stats_tests import binomial_greater, fisher_greater, mann_whitney_greater
 
 
 def test_fisher_lady_tasting_tea() -> None:
@@ -78,3 +79,14 @@ def test_mann_whitney_clear_shift_and_no_shift() -> None:
     assert mann_whitney_greater(dict(old), old)[1] > 0.4
     assert mann_whitney_greater({}, old) == (0.0, 1.0)
     assert mann_whitney_greater({5: 10}, {5: 10})[1] == 1.0
+
+
+def test_binomial_tail_against_the_sum_of_terms() -> None:
+    # 3 or more failures of 20 at 5%: 1 - P(0) - P(1) - P(2)
+    exact = 1 - sum(math.comb(20, k) * 0.05**k * 0.95 ** (20 - k) for k in range(3))
+    assert binomial_greater(3, 20, 0.05) == pytest.approx(exact)
+    assert binomial_greater(0, 20, 0.05) == 1.0
+    assert binomial_greater(1, 20, 0.0) == 0.0
+    assert binomial_greater(20, 20, 1.0) == 1.0
+    with pytest.raises(ValueError, match="out of range"):
+        binomial_greater(21, 20, 0.1)
