@@ -12,11 +12,12 @@ from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, diff
 from weaver.rollout import schedule
-from weaver.rollout.gate import baseline_of, judge
+from weaver.rollout.gate import Reference, Verdict, hold, judge
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import Clock, Deployer, Front, NullObserver, Observer, RealClock
+from weaver.rollout.ports import Clock, Deployer, Front, NullObserver, Observer, RealClock, Warmer
 from weaver.rollout.state import RolloutState, save
 from weaver.rollout.tables import entries
+from weaver.rollout.warmup import HttpWarmer, targets
 
 log = logging.getLogger("weaver.rollout")
 
@@ -38,6 +39,7 @@ class Controller:
         clock: Clock | None = None,
         observer: Observer | None = None,
         tick_s: float = 1.0,
+        warmer: Warmer | None = None,
     ) -> None:
         self.state = state
         self.paths = paths
@@ -46,6 +48,7 @@ class Controller:
         self.clock = clock or RealClock()
         self.observer = observer or NullObserver()
         self.tick_s = tick_s
+        self.warmer = warmer or HttpWarmer()
 
     # -- plumbing ---------------------------------------------------------------------------
     def save(self) -> None:
@@ -121,10 +124,39 @@ class Controller:
             s.weights = {s.new: 100.0}
             self._finish(f"first deployment: {short(s.new)} takes all traffic")
             return
+        if not self._warm_up():
+            return
         self.enter("shifting")
         s.step = 0
         s.weights = schedule.weights(s.plan.steps[0], s.old, s.new)
+        self._mark_first_traffic(self.front.snapshot())
         self.save()
+
+    def _warm_up(self) -> bool:
+        """Send the gate's warm-up requests to the new version; False (rolling back) if one failed."""
+        s, gate = self.state, self.state.plan.gate
+        if not gate.warmup_paths:
+            return True
+        try:
+            todo = targets(gate.warmup_paths, s.versions[s.new].backends)
+        except RolloutError as e:
+            self._begin_rollback(f"warm-up: {e}")
+            return False
+        result = self.warmer.warm(todo, gate.warmup_rounds)
+        if result.failures:
+            self._begin_rollback(
+                f"warm-up of {short(s.new)}: {len(result.failures)} of {result.requests} requests failed "
+                f"(first: {result.failures[0]})"
+            )
+            return False
+        self.record(f"warmed up {short(s.new)}: {result.requests} requests in {result.elapsed_s * 1000:.0f} ms")
+        return True
+
+    def _mark_first_traffic(self, snap: Snapshot) -> None:
+        """The new version takes proxied traffic from now: its warm-up requests count from here."""
+        s = self.state
+        s.warmup_from = snap.versions.get(s.new, VersionStats()).requests
+        s.judged_from = snap if s.plan.gate.warmup_requests == 0 else None
 
     def _shift(self) -> None:
         s, plan = self.state, self.state.plan
@@ -132,22 +164,37 @@ class Controller:
         pct = plan.steps[s.step]
         label = f"step {s.step + 1}/{len(plan.steps)} ({pct:g}% to {short(s.new)})"
         end = s.phase_started + plan.step_s
+        overdue_at = end + plan.gate.hold_timeout_s
         base = prev = self.front.snapshot()
+        if s.warmup_from < 0:
+            self._mark_first_traffic(base)
+        if s.judged_from is not None and restarted(base, s.judged_from):
+            s.judged_from = Snapshot(0.0, {})
+        if s.warmup_from > base.versions.get(s.new, VersionStats()).requests:
+            s.warmup_from = 0
+        held = False
         while True:
-            self.clock.sleep(min(self.tick_s, max(0.0, end - self.clock.now())))
+            now = self.clock.now()
+            self.clock.sleep(min(self.tick_s, end - now) if now < end else self.tick_s)
             snap = self.front.snapshot()
-            window = diff(snap, base)
-            self.observer.tick(s, window, rates(snap, prev))
+            if restarted(snap, base):
+                base = prev = self._rebase(snap)
+            self.observer.tick(s, diff(snap, base), rates(snap, prev))
             prev = snap
-            final = self.clock.now() >= end
-            verdict = judge(window.versions.get(s.new), window.versions.get(s.old or ""), s.baseline, plan.gate, final)
+            now = self.clock.now()
+            verdict = self._judge(snap, base, final=now >= end, overdue=now >= overdue_at)
             if verdict.decision == "rollback":
                 return self._begin_rollback(f"{label}: {verdict.reason}")
-            if final:
+            if verdict.decision == "pass":
                 break
-        s.baseline = baseline_of(window.versions.get(s.old or ""), plan.gate) or s.baseline
+            if verdict.decision == "hold" and not held:
+                held = True
+                self.record(f"{label} {verdict.reason} (the step holds up to {schedule.format_duration(plan.gate.hold_timeout_s)})")
+            self._show(verdict.reason)
+        last = s.step + 1 == len(plan.steps)
         self.record(f"{label} passed: {verdict.reason}")
-        if s.step + 1 < len(plan.steps):
+        self._show(f"promoted: {verdict.reason}" if last else f"{label} passed: {verdict.reason}")
+        if not last:
             s.step += 1
             s.phase_started = self.clock.now()
             s.weights = schedule.weights(plan.steps[s.step], s.old, s.new)
@@ -155,6 +202,55 @@ class Controller:
             self.enter("draining")
             s.draining = [s.old] if s.old else []
         self.save()
+
+    def _show(self, verdict: str) -> None:
+        """The gate's latest verdict, saved for `status` when it changes."""
+        if verdict != self.state.verdict:
+            self.state.verdict = verdict
+            self.save()
+
+    def _rebase(self, snap: Snapshot) -> Snapshot:
+        """The proxy restarted (its counters went back): judge from zero, keep the warm-up done."""
+        s = self.state
+        zero = Snapshot(snap.taken_at, {})
+        if s.judged_from is not None:
+            s.judged_from = zero
+        else:
+            s.warmup_from = 0
+        self.record("the proxy's counters were reset (proxy restarted): the step's window starts again")
+        return zero
+
+    def _judge(self, snap: Snapshot, step_base: Snapshot, *, final: bool, overdue: bool) -> Verdict:
+        """The gate on this step's judged window: after the warm-up, since the step began."""
+        s, gate = self.state, self.state.plan.gate
+        if s.judged_from is None:
+            served = snap.versions.get(s.new, VersionStats()).requests - s.warmup_from
+            if served < gate.warmup_requests:
+                warming = f"warming up: {served} of {gate.warmup_requests} requests not judged"
+                if not final:
+                    return Verdict("wait", warming)
+                verdict = hold(0, gate, overdue)
+                return Verdict("hold", f"holding: {warming}") if verdict.decision == "hold" else verdict
+            s.judged_from = snap
+            self.record(f"warm-up over: the first {served} requests of {short(s.new)} are not judged")
+            self.save()
+        base = s.judged_from if s.judged_from.taken_at > step_base.taken_at else step_base
+        window = diff(snap, base)
+        return judge(window.versions.get(s.new), self._reference(window, base), gate, final=final, overdue=overdue)
+
+    def _reference(self, window: Snapshot, base: Snapshot) -> Reference | None:
+        """The old version over the same window, or (when it served too few requests there, as
+        at 100%) its figures before the window."""
+        s, gate = self.state, self.state.plan.gate
+        if s.old is None:
+            return None
+        same = window.versions.get(s.old)
+        if same is not None and same.requests >= gate.min_requests:
+            return Reference(same)
+        before = base.versions.get(s.old)
+        if before is not None and before.requests >= gate.min_requests:
+            return Reference(before, "old (before the window)")
+        return Reference(same) if same is not None and same.requests else None
 
     def _drain(self) -> None:
         s, plan = self.state, self.state.plan
@@ -198,6 +294,7 @@ class Controller:
     # -- transitions ------------------------------------------------------------------------
     def _begin_rollback(self, reason: str) -> None:
         self.state.reason = reason
+        self.state.verdict = f"rolled back: {reason}"
         self.record(f"rolling back: {reason}")
         self.enter("rolling_back")
         self.save()
@@ -231,6 +328,13 @@ class Controller:
             deployed.stopped = self.clock.now()
             self.record(f"stopped version {short(version)}")
         self.save()
+
+
+def restarted(later: Snapshot, earlier: Snapshot) -> bool:
+    """Whether counters went back between two snapshots (the proxy restarted in between)."""
+    return any(st.requests < earlier.versions.get(v, VersionStats()).requests for v, st in later.versions.items()) or (
+        bool(earlier.versions) and not later.versions
+    )
 
 
 def rates(later: Snapshot, earlier: Snapshot) -> dict[str, float]:

@@ -8,7 +8,7 @@ import pytest
 
 from weaver.rollout.begin import AlreadyLive, begin
 from weaver.rollout.controller import Controller
-from weaver.rollout.fakes import Crash, FakeClock, FakeDeployer, FakeFront
+from weaver.rollout.fakes import Crash, FakeClock, FakeDeployer, FakeFront, FakeWarmer
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.state import Gate, Plan, RolloutState, load, save
 from weaver.rollout.tables import Entry
@@ -24,11 +24,12 @@ class World:
         self.clock = FakeClock(crash_after=crash_after)
         self.front = FakeFront(self.clock)
         self.deployer = FakeDeployer(self.clock)
+        self.warmer = FakeWarmer(self.front, self.deployer)
 
-    def plan(self, **kw: object) -> Plan:
+    def plan(self, gate: Gate | None = None, **kw: object) -> Plan:
         args: dict[str, object] = {"steps": [10, 50, 100], "step_s": 10.0, "drain_timeout_s": 20.0}
         args.update(kw)
-        return Plan(**args, gate=Gate(min_requests=10))  # type: ignore[arg-type]
+        return Plan(**args, gate=gate or Gate(min_requests=10))  # type: ignore[arg-type]
 
     def rollout(self, version: str, plan: Plan | None = None) -> RolloutState:
         state = begin(
@@ -47,7 +48,7 @@ class World:
     def controller(self, state: RolloutState | None = None) -> Controller:
         state = state or load(self.paths.state)
         assert state is not None
-        return Controller(state, self.paths, self.front, self.deployer, self.clock, tick_s=1.0)
+        return Controller(state, self.paths, self.front, self.deployer, self.clock, tick_s=1.0, warmer=self.warmer)
 
     def deploy_a(self) -> None:
         final = self.controller(self.rollout(A)).run()
@@ -85,31 +86,33 @@ def test_bad_version_is_rolled_back_on_error_ratio(tmp_path: Path) -> None:
     w.front.bad[B] = 0.5
     final = w.controller(w.rollout(B)).run()
     assert final.phase == "rolled_back" and final.live == A
-    assert final.reason is not None and "step 1/3" in final.reason and "error ratio 50.00%" in final.reason
+    assert final.reason is not None and "step 1/3" in final.reason and "errors 50.0%" in final.reason
+    assert "vs old 0.0%" in final.reason and "p < 0.001" in final.reason and final.verdict.startswith("rolled back")
     assert weights(w.front.table) == {"a": 100.0}
     assert w.deployer.calls[-1] == f"stop {B}" and f"stop {A}" not in w.deployer.calls
     # judged mid-step, as soon as min_requests arrived: well before the 10 s step ended
     assert w.clock.now() - final.started < 10
 
 
-def test_slow_version_is_rolled_back_on_p99(tmp_path: Path) -> None:
+def test_slow_version_is_rolled_back_on_latency(tmp_path: Path) -> None:
     w = World(tmp_path)
     w.deploy_a()
     w.front.latency[B] = 0.5
     final = w.controller(w.rollout(B)).run()
-    assert final.phase == "rolled_back" and final.reason is not None and "p99" in final.reason
+    assert final.phase == "rolled_back" and final.reason is not None and "p50 480.8 ms vs old 5.3 ms" in final.reason
+    assert "rank test p < 0.001" in final.reason
 
 
-def test_gate_at_100_percent_uses_old_baseline(tmp_path: Path) -> None:
+def test_gate_at_100_percent_compares_with_old_before_the_window(tmp_path: Path) -> None:
     w = World(tmp_path)
     w.deploy_a()
     state = w.rollout(B)
     ctl = w.controller(state)
     while state.phase != "shifting" or state.step < 2:
         {"starting": ctl._start, "shifting": ctl._shift}[state.phase]()
-    assert state.baseline is not None and state.baseline.error_ratio == 0.0
     w.front.bad[B] = 0.2  # B starts failing once it has all traffic
-    assert ctl.run().phase == "rolled_back"
+    final = ctl.run()
+    assert final.phase == "rolled_back" and "vs old (before the window) 0.0%" in (final.reason or "")
     assert weights(w.front.table) == {"a": 100.0}
 
 
@@ -200,3 +203,56 @@ def test_begin_without_running_old_is_first_deployment(tmp_path: Path) -> None:
     w.deployer.stopped.append(A)
     state = w.rollout(B)
     assert state.old is None and "not running" in state.events[0].message
+
+
+def test_warmup_requests_are_sent_and_first_requests_not_judged(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    w.deploy_a()
+    gate = Gate(min_requests=10, warmup_requests=10, warmup_paths=["/", "web=/cart"], warmup_rounds=2)
+    final = w.controller(w.rollout(B, w.plan(gate))).run()
+    assert final.phase == "done" and final.verdict is not None and final.verdict.startswith("promoted: p99")
+    assert [(t.listener, t.path) for t in w.warmer.sent] == [("web", "/"), ("web", "/cart")] * 2
+    assert {w.deployer.version_at(t.address) for t in w.warmer.sent} == {B}
+    messages = [e.message for e in final.events]
+    assert any(m.startswith(f"warmed up {B[:12]}: 4 requests") for m in messages)
+    assert any("the first 10 requests of" in m and "not judged" in m for m in messages)
+
+
+def test_failed_warmup_rolls_back_before_any_traffic(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    w.deploy_a()
+    w.warmer.failing.add("/cart")
+    final = w.controller(w.rollout(B, w.plan(Gate(warmup_paths=["/", "/cart"])))).run()
+    assert final.phase == "rolled_back" and "warm-up of" in (final.reason or "")
+    assert "3 of 6 requests failed (first: GET /cart on web" in (final.reason or "")
+    assert all(B not in t for t in w.front.applied)  # never took traffic
+
+
+def test_warmup_path_for_a_missing_listener_rolls_back(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    w.deploy_a()
+    final = w.controller(w.rollout(B, w.plan(Gate(warmup_paths=["api=/"])))).run()
+    assert final.phase == "rolled_back" and "the app has no listener 'api'" in (final.reason or "")
+
+
+def test_step_holds_for_min_samples_then_passes(tmp_path: Path) -> None:
+    w = World(tmp_path)
+    w.front.rate = 2.0  # 0.2 requests/s reach B at 10%: 10 samples need about 50 s
+    w.deploy_a()
+    final = w.controller(w.rollout(B, w.plan(Gate(min_requests=10, warmup_requests=0)))).run()
+    assert final.phase == "done"
+    holds = [e for e in final.events if "step 1/3" in e.message and "holding: " in e.message]
+    assert len(holds) == 1 and "of 10 samples (the step holds up to 5m" in holds[0].message
+    passed = next(e for e in final.events if e.message.startswith("step 1/3") and "passed" in e.message)
+    assert passed.at - final.started > 40
+
+
+@pytest.mark.parametrize(("policy", "phase"), [("promote", "done"), ("rollback", "rolled_back")])
+def test_hold_timeout_promotes_or_rolls_back_as_configured(tmp_path: Path, policy: str, phase: str) -> None:
+    w = World(tmp_path)
+    w.front.rate = 0.5
+    w.deploy_a()
+    gate = Gate(min_requests=1000, warmup_requests=0, hold_timeout_s=30, on_hold_timeout=policy)  # type: ignore[arg-type]
+    final = w.controller(w.rollout(B, w.plan(gate))).run()
+    assert final.phase == phase
+    assert any(f"unjudged: " in e.message and f"on_hold_timeout={policy}" in e.message for e in final.events)

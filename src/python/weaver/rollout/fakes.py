@@ -1,17 +1,22 @@
-"""In-memory stand-ins for the proxy front, the deployer and the clock (controller unit tests).
+"""In-memory stand-ins for the proxy front, the deployer, the warmer and the clock (controller tests).
 
 FakeFront simulates traffic: at each snapshot, `rate` unpinned requests per second of fake time
 are shared by weight among non-draining versions, plus `pinned[v]` per second to any version in
-the table; each version fails `bad[v]` of its requests and answers in `latency[v]` seconds.
+the table. By default each version fails exactly `bad[v]` of its requests and answers in
+`latency[v]` seconds. With `rng` set, traffic is random and reproducible from the seed: each
+request fails with probability `bad[v]`, takes a lognormal time with median `latency[v]` and
+shape `sigma[v]`, and a version's first `cold[v]` requests take `cold_factor` times as long.
 """
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, bucket_of, percentile_us
 from weaver.rollout.ports import VersionHealth
 from weaver.rollout.tables import Entry
+from weaver.rollout.warmup import Target, WarmupResult
 
 
 class Crash(BaseException):
@@ -35,13 +40,17 @@ class FakeClock:
 
 
 class FakeFront:
-    def __init__(self, clock: FakeClock, rate: float = 100.0) -> None:
+    def __init__(self, clock: FakeClock, rate: float = 100.0, rng: random.Random | None = None) -> None:
         self.clock = clock
         self.rate = rate
+        self.rng = rng
         self.table: dict[str, Entry] = {}
         self.applied: list[dict[str, Entry]] = []
         self.bad: dict[str, float] = {}
         self.latency: dict[str, float] = {}
+        self.sigma: dict[str, float] = {}
+        self.cold: dict[str, int] = {}
+        self.cold_factor = 4.0
         self.pinned: dict[str, float] = {}
         self.in_flight: dict[str, int] = {}
         self.stats: dict[str, VersionStats] = {}
@@ -73,13 +82,25 @@ class FakeFront:
 
     def _serve(self, v: str, n: int, now: float) -> None:
         s = self.stats.setdefault(v, VersionStats())
-        errors = round(n * self.bad.get(v, 0.0))
-        s.requests += n
-        s.status_5xx += errors
-        s.status_2xx += n - errors
-        b = bucket_of(self.latency.get(v, 0.005))
-        s.latency[b] = s.latency.get(b, 0) + n
         self.last_request[v] = now
+        s.requests += n
+        if self.rng is None:
+            errors = round(n * self.bad.get(v, 0.0))
+            s.status_5xx += errors
+            s.status_2xx += n - errors
+            b = bucket_of(self.latency.get(v, 0.005))
+            s.latency[b] = s.latency.get(b, 0) + n
+            return
+        for _ in range(n):
+            failed = self.rng.random() < self.bad.get(v, 0.0)
+            s.status_5xx += failed
+            s.status_2xx += not failed
+            seconds = self.rng.lognormvariate(0.0, self.sigma.get(v, 0.0)) * self.latency.get(v, 0.005)
+            if self.cold.get(v, 0) > 0:
+                self.cold[v] -= 1
+                seconds *= self.cold_factor
+            b = bucket_of(seconds)
+            s.latency[b] = s.latency.get(b, 0) + 1
 
     def snapshot(self) -> Snapshot:
         self.advance()
@@ -100,6 +121,7 @@ class FakeDeployer:
         self.clock = clock
         self.healthy_after = healthy_after
         self.started: dict[str, float] = {}
+        self.ports: dict[str, int] = {}
         self.stopped: list[str] = []
         self.never_healthy: set[str] = set()
         self.calls: list[str] = []
@@ -111,6 +133,14 @@ class FakeDeployer:
         self.calls.append(f"start {version}")
         self.started[version] = self.clock.now()
 
+    def address(self, version: str) -> str:
+        """The version's private listener address (one port per version)."""
+        port = self.ports.setdefault(version, 9000 + len(self.ports))
+        return f"127.0.0.1:{port}"
+
+    def version_at(self, address: str) -> str:
+        return next(v for v in self.ports if self.address(v) == address)
+
     def status(self, app: str, version: str) -> VersionHealth | None:
         if version not in self.started:
             return None
@@ -120,8 +150,30 @@ class FakeDeployer:
             and version not in self.never_healthy
             and self.clock.now() - self.started[version] >= self.healthy_after
         )
-        return VersionHealth(alive, healthy, {"web": f"127.0.0.1:{9000 + len(version)}"}, "fake")
+        return VersionHealth(alive, healthy, {"web": self.address(version)}, "fake")
 
     def stop(self, app: str, version: str, grace: float) -> None:
         self.calls.append(f"stop {version}")
         self.stopped.append(version)
+
+
+class FakeWarmer:
+    """Warm-up requests that warm the fake front's cold versions; paths in `failing` answer 500."""
+
+    def __init__(self, front: FakeFront, deployer: FakeDeployer) -> None:
+        self.front = front
+        self.deployer = deployer
+        self.failing: set[str] = set()
+        self.sent: list[Target] = []
+
+    def warm(self, targets: list[Target], rounds: int) -> WarmupResult:
+        result = WarmupResult()
+        for _ in range(rounds):
+            for t in targets:
+                self.sent.append(t)
+                result.requests += 1
+                version = self.deployer.version_at(t.address)
+                self.front.cold[version] = max(0, self.front.cold.get(version, 0) - 1)
+                if t.path in self.failing:
+                    result.failures.append(f"GET {t.path} on {t.listener} ({t.address}): 500 Internal Server Error")
+        return result

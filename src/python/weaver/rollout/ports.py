@@ -1,6 +1,6 @@
 """What the controller drives, as Protocols: the proxy front, the deployer, the clock, the display.
 
-The real ones talk to processes (front.ProxyFront, deployer.MultiDeployer); unit tests use
+The real ones talk to processes (front.ProxyFront, deployer.MultiDeployer, warmup.HttpWarmer); unit tests use
 in-memory fakes, so the controller's logic is tested without processes.
 """
 
@@ -14,6 +14,7 @@ from typing import Protocol
 from weaver.proxy.stats import Snapshot
 from weaver.rollout.state import RolloutState
 from weaver.rollout.tables import Entry
+from weaver.rollout.warmup import Target, WarmupResult
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ class Deployer(Protocol):
         ...
 
     def stop(self, app: str, version: str, grace: float) -> None: ...
+
+
+class Warmer(Protocol):
+    """Sends the synthetic warm-up requests to a new version's own listeners."""
+
+    def warm(self, targets: list[Target], rounds: int) -> WarmupResult: ...
 
 
 class Clock(Protocol):

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from weaver.proxy.stats import VersionStats
+from weaver.proxy.stats import VersionStats, bucket_of, percentile_us
 from weaver.rollout import schedule
-from weaver.rollout.gate import judge
+from weaver.rollout.gate import EARLY, Reference, Verdict, judge
 from weaver.rollout.lock import ControllerLock, holder
 from weaver.rollout.package import keep_pex, load_package, parse_listen
 from weaver.rollout.paths import AppPaths, RolloutError, check_app
-from weaver.rollout.state import Baseline, Gate, Plan, RolloutState, load, save
+from weaver.rollout.state import Gate, Plan, RolloutState, load, save
+from weaver.rollout.stats_tests import fisher_greater
 
 
 def test_durations() -> None:
@@ -48,37 +49,70 @@ def test_steps_and_weights() -> None:
     assert schedule.weights(10, None, "b") == {"b": 100}
 
 
-def stats(requests: int, errors: int = 0, p99_ms: float = 5.0) -> VersionStats:
-    return VersionStats(requests=requests, status_5xx=errors, status_2xx=requests - errors, p99_us=p99_ms * 1000)
+def stats(requests: int, errors: int = 0, ms: float = 5.0, tail: int = 0, tail_ms: float = 50.0) -> VersionStats:
+    """`requests` answered in `ms`, `tail` of them in `tail_ms` instead."""
+    s = VersionStats(requests=requests, status_5xx=errors, status_2xx=requests - errors)
+    s.latency = {bucket_of(ms / 1000): requests - tail}
+    if tail:
+        s.latency[bucket_of(tail_ms / 1000)] = tail
+    s.p50_us, s.p99_us = percentile_us(s.latency, 0.5), percentile_us(s.latency, 0.99)
+    return s
 
 
-GATE = Gate(error_margin=0.01, latency_margin=1.5, latency_slack_s=0.01, min_requests=20)
+GATE = Gate(min_requests=30)
+OLD = Reference(stats(1000, 2))
 
 
-def test_gate_waits_for_min_requests_mid_step() -> None:
-    assert judge(stats(19, 19), stats(100), None, GATE).decision == "wait"
-    # at the step's end, a failing version is judged on what it served
-    assert judge(stats(5, 5), stats(100), None, GATE, final=True).decision == "rollback"
-    assert judge(None, stats(100), None, GATE, final=True).decision == "ok"
+def test_gate_holds_until_min_samples_then_obeys_on_hold_timeout() -> None:
+    assert judge(stats(12), OLD, GATE, final=False) == Verdict("wait", "judging: 12 of 30 samples")
+    assert judge(stats(12), OLD, GATE, final=True) == Verdict("hold", "holding: 12 of 30 samples")
+    promoted = judge(stats(12), OLD, GATE, final=True, overdue=True)
+    assert promoted == Verdict("pass", "unjudged: 12 of 30 samples (on_hold_timeout=promote)")
+    strict = Gate(min_requests=30, on_hold_timeout="rollback")
+    assert judge(stats(12), OLD, strict, final=True, overdue=True).decision == "rollback"
+    # a failing version is rolled back on what it served, even under min_requests
+    assert judge(stats(12, 12), OLD, GATE, final=False).decision == "rollback"
 
 
-def test_gate_error_margin() -> None:
-    assert judge(stats(100, 1), stats(100, 0), None, GATE).decision == "ok"
-    verdict = judge(stats(100, 5), stats(100, 0), None, GATE)
-    assert verdict.decision == "rollback" and "5/100 requests failed" in verdict.reason
-    assert judge(stats(100, 5), stats(100, 5), None, GATE).decision == "ok"  # as bad as the old one
+def test_gate_errors_by_fisher_with_floor() -> None:
+    verdict = judge(stats(1000, 41), OLD, GATE, final=True)
+    assert verdict == Verdict("rollback", "errors 4.1% (41/1000) vs old 0.2% (2/1000), p < 0.001")
+    # significant but within the floor of 0.5%: ignored
+    assert judge(stats(10_000, 50), Reference(stats(10_000, 5)), GATE, final=True).decision == "pass"
+    # as bad as the old one: not worse
+    assert judge(stats(1000, 40), Reference(stats(1000, 41)), GATE, final=True).decision == "pass"
+    # mid-step the bar is alpha / EARLY: 3/100 vs 0/1000 is p ~ 0.0007, not enough yet
+    assert fisher_greater(3, 100, 0, 1000) > GATE.alpha / EARLY
+    assert judge(stats(100, 3), Reference(stats(1000)), GATE, final=False).decision == "wait"
+    assert judge(stats(100, 3), Reference(stats(1000)), GATE, final=True).decision == "rollback"
 
 
-def test_gate_latency_margin_and_slack_at_step_end() -> None:
-    assert judge(stats(100, p99_ms=50), stats(100, p99_ms=20), None, GATE, final=True).decision == "rollback"
-    # mid-step, latency is not judged (cold starts)
-    assert judge(stats(100, p99_ms=50), stats(100, p99_ms=20), None, GATE).decision == "ok"
-    # 3x slower but only 4 ms: under the slack
-    assert judge(stats(100, p99_ms=6), stats(100, p99_ms=2), None, GATE, final=True).decision == "ok"
-    # old without enough requests: its baseline is the reference
-    base = Baseline(100, 0.0, 20_000)
-    assert judge(stats(100, p99_ms=50), stats(3, p99_ms=1), base, GATE, final=True).decision == "rollback"
-    assert "latency not judged" in judge(stats(100, p99_ms=50), None, None, GATE, final=True).reason
+def test_gate_errors_without_old_traffic_against_the_floor() -> None:
+    verdict = judge(stats(100, 5), None, GATE, final=True)
+    assert verdict.decision == "rollback" and "vs floor 0.5% (no old traffic to compare)" in verdict.reason
+    passed = judge(stats(100, 1), None, GATE, final=True)
+    assert passed.decision == "pass" and "latency not judged: 0 old requests" in passed.reason
+
+
+def test_gate_latency_rank_test_and_floor() -> None:
+    old = Reference(stats(200, ms=8.0))
+    verdict = judge(stats(100, ms=11.0), old, GATE, final=True)
+    assert verdict.decision == "rollback" and verdict.reason.startswith("p50 10.6 ms vs old 7.5 ms, rank test p < 0.001")
+    # 2x slower but under the 2 ms floor
+    fast = Reference(stats(200, ms=0.5))
+    assert judge(stats(100, ms=1.0), fast, GATE, final=True).decision == "pass"
+    # mid-step latency is not judged
+    assert judge(stats(100, ms=11.0), old, GATE, final=False).decision == "wait"
+
+
+def test_gate_latency_tail_test() -> None:
+    old = Reference(stats(1000, ms=8.0, tail=5, tail_ms=20.0))
+    verdict = judge(stats(300, ms=8.0, tail=15, tail_ms=40.0), old, GATE, final=True)
+    assert verdict.decision == "rollback" and verdict.reason.startswith("p99 42.5 ms vs old 7.5 ms: 15/300 requests over 7.5 ms vs 5/1000, p < 0.001")
+    same = judge(stats(300, ms=8.0, tail=2, tail_ms=20.0), old, GATE, final=True)
+    assert same == Verdict(
+        "pass", "p99 7.5 ms vs old 7.5 ms, errors 0.0% (0/300) vs old 0.0% (0/1000): not worse at 99%"
+    )
 
 
 def test_state_roundtrip_and_corrupt_file(tmp_path: Path) -> None:
