@@ -33,6 +33,26 @@ def bucket_value_us(i: int) -> float:
     return float(2 ** ((i + 0.5) / _PER_OCTAVE))
 
 
+def bucket_top_us(i: int) -> float:
+    """The upper bound of bucket i, in microseconds."""
+    return float(2 ** ((i + 1) / _PER_OCTAVE))
+
+
+def quantile_us(hist: dict[int, int], q: float) -> float:
+    """The q-quantile (0..1) of a sparse histogram, interpolated within its bucket (geometrically,
+    as buckets are), in microseconds; 0 when empty. Finer than `percentile_us` for comparisons."""
+    total = sum(hist.values())
+    if total == 0:
+        return 0.0
+    target, seen = q * total, 0
+    for i in sorted(hist):
+        if seen + hist[i] >= target:
+            frac = (target - seen) / hist[i]
+            return float(2 ** ((i + frac) / _PER_OCTAVE))
+        seen += hist[i]
+    return float(2 ** ((max(hist) + 1) / _PER_OCTAVE))
+
+
 def percentile_us(hist: dict[int, int], q: float) -> float:
     """The q-quantile (0..1) of a sparse histogram, in microseconds; 0 when empty."""
     total = sum(hist.values())

@@ -221,7 +221,7 @@ class Controller:
         return zero
 
     def _judge(self, snap: Snapshot, step_base: Snapshot, *, final: bool, overdue: bool) -> Verdict:
-        """The gate on this step's judged window: after the warm-up, since the step began."""
+        """The gate on the judged window (since the warm-up ended); this step's samples count for the hold."""
         s, gate = self.state, self.state.plan.gate
         if s.judged_from is None:
             served = snap.versions.get(s.new, VersionStats()).requests - s.warmup_from
@@ -234,13 +234,15 @@ class Controller:
             s.judged_from = snap
             self.record(f"warm-up over: the first {served} requests of {short(s.new)} are not judged")
             self.save()
-        base = s.judged_from if s.judged_from.taken_at > step_base.taken_at else step_base
-        window = diff(snap, base)
-        return judge(window.versions.get(s.new), self._reference(window, base), gate, final=final, overdue=overdue)
+        window = diff(snap, s.judged_from)
+        stage_base = s.judged_from if s.judged_from.taken_at > step_base.taken_at else step_base
+        stage = diff(snap, stage_base).versions.get(s.new, VersionStats()).requests
+        ref = self._reference(window, s.judged_from)
+        return judge(window.versions.get(s.new), ref, gate, stage_samples=stage, final=final, overdue=overdue)
 
     def _reference(self, window: Snapshot, base: Snapshot) -> Reference | None:
-        """The old version over the same window, or (when it served too few requests there, as
-        at 100%) its figures before the window."""
+        """The old version over the same window, or (when it served too few requests there) its
+        figures before the window."""
         s, gate = self.state, self.state.plan.gate
         if s.old is None:
             return None

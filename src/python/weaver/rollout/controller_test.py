@@ -112,7 +112,7 @@ def test_gate_at_100_percent_compares_with_old_before_the_window(tmp_path: Path)
         {"starting": ctl._start, "shifting": ctl._shift}[state.phase]()
     w.front.bad[B] = 0.2  # B starts failing once it has all traffic
     final = ctl.run()
-    assert final.phase == "rolled_back" and "vs old (before the window) 0.0%" in (final.reason or "")
+    assert final.phase == "rolled_back" and "vs old 0.0%" in (final.reason or "")
     assert weights(w.front.table) == {"a": 100.0}
 
 

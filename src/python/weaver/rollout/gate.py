@@ -1,6 +1,8 @@
-"""The health gate: over one step's judged window, is the new version worse than the old one?
+"""The health gate: is the new version worse than the old one, over the same judged window?
 
-Inputs are `weaver.proxy.VersionStats` windows (counter diffs). The verdicts:
+Inputs are `weaver.proxy.VersionStats` windows (counter diffs) from the end of the new version's
+warm-up to now, so evidence adds up over the steps; each step still needs `min_requests` judged
+samples of its own before it may pass. The verdicts:
 - errors: Fisher's exact test of the new version's error ratio against the reference's (or, with no
   reference, an exact binomial test against `error_floor`); worse when significant at the gate's
   confidence AND the ratios differ by more than the floor. Mid-step, only errors are judged, at
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from weaver.proxy.stats import VersionStats, bucket_value_us
+from weaver.proxy.stats import VersionStats, bucket_top_us, quantile_us
 from weaver.rollout.state import Gate
 from weaver.rollout.stats_tests import binomial_greater, fisher_greater, mann_whitney_greater
 
@@ -87,16 +89,18 @@ def latency_worse(new: VersionStats, ref: Reference, gate: Gate, alpha: float) -
     floor_us = gate.latency_floor_s * 1e6
     r = ref.stats
     _, p_rank = mann_whitney_greater(new.latency, r.latency)
-    if p_rank < alpha / 2 and new.p50_us - r.p50_us > floor_us:
-        return f"p50 {_ms(new.p50_us)} vs {ref.label} {_ms(r.p50_us)}, rank test {_p(p_rank)}"
+    new_p50, ref_p50 = quantile_us(new.latency, 0.5), quantile_us(r.latency, 0.5)
+    if p_rank < alpha / 2 and new_p50 - ref_p50 > floor_us:
+        return f"p50 {_ms(new_p50)} vs {ref.label} {_ms(ref_p50)}, rank test {_p(p_rank)}"
     edge = _bucket_at(r.latency, 0.99)
     new_above = sum(n for b, n in new.latency.items() if b > edge)
     ref_above = sum(n for b, n in r.latency.items() if b > edge)
     p_tail = fisher_greater(new_above, new.requests, ref_above, r.requests)
-    if p_tail < alpha / 2 and new.p99_us - r.p99_us > floor_us:
+    new_p99, ref_p99 = quantile_us(new.latency, 0.99), quantile_us(r.latency, 0.99)
+    if p_tail < alpha / 2 and new_p99 - ref_p99 > floor_us:
         return (
-            f"p99 {_ms(new.p99_us)} vs {ref.label} {_ms(r.p99_us)}: {new_above}/{new.requests} requests over "
-            f"{_ms(bucket_value_us(edge))} vs {ref_above}/{r.requests}, {_p(p_tail)}"
+            f"p99 {_ms(new_p99)} vs {ref.label} {_ms(ref_p99)}: {new_above}/{new.requests} requests over "
+            f"{_ms(bucket_top_us(edge))} vs {ref_above}/{r.requests}, {_p(p_tail)}"
         )
     return None
 
@@ -114,34 +118,30 @@ def judge(
     ref: Reference | None,
     gate: Gate,
     *,
+    stage_samples: int,
     final: bool,
     overdue: bool = False,
 ) -> Verdict:
-    """The verdict on the new version's judged window of this step (`new`) against `ref`.
+    """The verdict on the new version's judged window (`new`, since its warm-up) against `ref`.
 
-    `final`: the step's time is up; `overdue`: it has also held for hold_timeout_s."""
+    `stage_samples`: judged requests of the new version in this step; `final`: the step's time is
+    up; `overdue`: it has also held for hold_timeout_s."""
     new = new or VersionStats()
     alpha = gate.alpha
     worse = errors_worse(new, ref, gate, alpha if final else alpha / EARLY)
     if worse:
         return Verdict("rollback", worse)
     if not final:
-        return Verdict("wait", f"judging: {new.requests} of {gate.min_requests} samples")
-    if new.requests < gate.min_requests:
-        return hold(new.requests, gate, overdue)
+        return Verdict("wait", f"judging: {stage_samples} of {gate.min_requests} samples")
+    if stage_samples < gate.min_requests:
+        return hold(stage_samples, gate, overdue)
     errors = f"errors {_ratio(new)}" + (f" vs {ref.label} {_ratio(ref.stats)}" if ref else "")
+    p99 = _ms(quantile_us(new.latency, 0.99))
+    confidence = f"not worse at {gate.confidence * 100:g}%"
     if ref is None or ref.stats.requests < gate.min_requests:
         have = ref.stats.requests if ref else 0
-        return Verdict(
-            "pass",
-            f"p99 {_ms(new.p99_us)} (latency not judged: {have} old requests to compare), {errors}: "
-            f"not worse at {gate.confidence * 100:g}%",
-        )
+        return Verdict("pass", f"p99 {p99} (latency not judged: {have} old requests to compare), {errors}: {confidence}")
     worse = latency_worse(new, ref, gate, alpha)
     if worse:
         return Verdict("rollback", worse)
-    return Verdict(
-        "pass",
-        f"p99 {_ms(new.p99_us)} vs {ref.label} {_ms(ref.stats.p99_us)}, {errors}: "
-        f"not worse at {gate.confidence * 100:g}%",
-    )
+    return Verdict("pass", f"p99 {p99} vs {ref.label} {_ms(quantile_us(ref.stats.latency, 0.99))}, {errors}: {confidence}")
