@@ -1,9 +1,11 @@
 """`weaver rollout deploy | status | resume | abort | stop`: the rollout controller's CLI.
 
     weaver rollout deploy --pex APP.pex --manifest APP.manifest.json [--duration 10m]
-        [--steps 10,25,50,100] [--listen NAME=HOST:PORT] [--error-margin 0.01]
-        [--latency-margin 1.5] [--latency-slack 10ms] [--min-requests 20]
-        [--drain-timeout 60s] [--drain-idle 2s] [--start-timeout 120s] [--stop-grace 5s]
+        [--steps 10,25,50,100] [--listen NAME=HOST:PORT] [--warmup-path [LISTENER=]/PATH]...
+        [--warmup-rounds 3] [--warmup-requests 10] [--min-requests 30] [--confidence 0.99]
+        [--error-floor 0.005] [--latency-floor 2ms] [--hold-timeout 5m]
+        [--on-hold-timeout promote|rollback] [--drain-timeout 60s] [--drain-idle 2s]
+        [--start-timeout 120s] [--stop-grace 5s]
     weaver rollout status [APP] [--json]     the saved state, the controller and the proxy
     weaver rollout resume APP                continue after a controller died
     weaver rollout abort APP                 all traffic back to the old version, stop the new
@@ -33,6 +35,7 @@ from weaver.rollout.package import keep_pex, load_package, parse_listen
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.report import print_status
 from weaver.rollout.state import Gate, Plan, RolloutState, load, save
+from weaver.rollout.warmup import parse_paths, targets
 
 
 def register(sub: Any) -> None:
@@ -45,10 +48,18 @@ def register(sub: Any) -> None:
     d.add_argument("--duration", default="10m", help="time to shift all traffic (default 10m)")
     d.add_argument("--steps", default="10,25,50,100", help="new version's percentages (default 10,25,50,100)")
     d.add_argument("--listen", action="append", default=[], metavar="NAME=HOST:PORT", help="public address")
-    d.add_argument("--error-margin", type=float, default=0.01, help="tolerated extra error ratio (0.01)")
-    d.add_argument("--latency-margin", type=float, default=1.5, help="tolerated p99 factor (1.5)")
-    d.add_argument("--latency-slack", default="10ms", help="ignore p99 differences below this (10ms)")
-    d.add_argument("--min-requests", type=int, default=20, help="requests before judging mid-step (20)")
+    g = d.add_argument_group("health gate (docs/rollout-gates.md)")
+    g.add_argument("--warmup-path", action="append", default=[], metavar="[LISTENER=]/PATH",
+                   help="GET this on the new version before it takes traffic; a 5xx rolls back (repeatable)")
+    g.add_argument("--warmup-rounds", type=int, default=3, help="times each warm-up path is requested (3)")
+    g.add_argument("--warmup-requests", type=int, default=10, help="first proxied requests not judged (10)")
+    g.add_argument("--min-requests", type=int, default=30, help="judged samples per step before it may pass (30)")
+    g.add_argument("--confidence", type=float, default=0.99, help="confidence of a 'worse' verdict (0.99)")
+    g.add_argument("--error-floor", type=float, default=0.005, help="ignore error-ratio differences below (0.005)")
+    g.add_argument("--latency-floor", default="2ms", help="ignore p50/p99 differences below this (2ms)")
+    g.add_argument("--hold-timeout", default="5m", help="max hold past a step's end for min samples (5m)")
+    g.add_argument("--on-hold-timeout", choices=["promote", "rollback"], default="promote",
+                   help="what a step without enough samples does after the hold (promote)")
     d.add_argument("--drain-timeout", default="60s", help="max wait for pinned sessions of the old version")
     d.add_argument("--drain-idle", default="2s", help="old version drained after this long without requests")
     d.add_argument("--start-timeout", default="120s", help="max wait for the new version to be healthy")
@@ -75,17 +86,26 @@ def plan_of(args: argparse.Namespace) -> Plan:
     """The Plan the deploy flags describe (RolloutError naming the bad flag)."""
     steps = schedule.parse_steps(args.steps)
     duration = schedule.parse_duration(args.duration, "--duration")
-    if not 0 <= args.error_margin <= 1:
-        raise RolloutError(f"--error-margin {args.error_margin}: must be a ratio in [0, 1]")
-    if not args.latency_margin >= 1:
-        raise RolloutError(f"--latency-margin {args.latency_margin}: must be >= 1")
-    if args.min_requests < 1:
-        raise RolloutError(f"--min-requests {args.min_requests}: must be >= 1")
+    if not 0.5 <= args.confidence < 1:
+        raise RolloutError(f"--confidence {args.confidence}: must be in [0.5, 1), e.g. 0.99")
+    if not 0 <= args.error_floor < 1:
+        raise RolloutError(f"--error-floor {args.error_floor}: must be a ratio in [0, 1)")
+    for flag, value in (("--min-requests", args.min_requests), ("--warmup-rounds", args.warmup_rounds)):
+        if value < 1:
+            raise RolloutError(f"{flag} {value}: must be >= 1")
+    if args.warmup_requests < 0:
+        raise RolloutError(f"--warmup-requests {args.warmup_requests}: must be >= 0")
+    parse_paths(args.warmup_path)
     gate = Gate(
-        error_margin=args.error_margin,
-        latency_margin=args.latency_margin,
-        latency_slack_s=schedule.parse_duration(args.latency_slack, "--latency-slack"),
         min_requests=args.min_requests,
+        warmup_requests=args.warmup_requests,
+        warmup_paths=list(args.warmup_path),
+        warmup_rounds=args.warmup_rounds,
+        confidence=args.confidence,
+        error_floor=args.error_floor,
+        latency_floor_s=schedule.parse_duration(args.latency_floor, "--latency-floor"),
+        hold_timeout_s=schedule.parse_duration(args.hold_timeout, "--hold-timeout"),
+        on_hold_timeout=args.on_hold_timeout,
     )
     return Plan(
         steps=steps,
@@ -138,6 +158,7 @@ def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float, expli
 def deploy(args: argparse.Namespace) -> int:
     package = load_package(args.pex, args.manifest, parse_listen(args.listen))
     plan = plan_of(args)
+    targets(plan.gate.warmup_paths, package.listeners)  # names a listener the app lacks before anything starts
     tick = schedule.parse_duration(args.tick, "--tick")
     paths = AppPaths(package.app)
     with ControllerLock(paths.lock, package.app):

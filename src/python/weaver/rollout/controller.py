@@ -12,7 +12,7 @@ from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, diff
 from weaver.rollout import schedule
-from weaver.rollout.gate import Reference, Verdict, hold, judge
+from weaver.rollout.gate import Reference, Verdict, Window, judge
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.ports import Clock, Deployer, Front, NullObserver, Observer, RealClock, Warmer
 from weaver.rollout.state import RolloutState, save
@@ -153,9 +153,9 @@ class Controller:
         return True
 
     def _mark_first_traffic(self, snap: Snapshot) -> None:
-        """The new version takes proxied traffic from now: its warm-up requests count from here."""
+        """The new version takes proxied traffic from now: errors count, the warm-up begins."""
         s = self.state
-        s.warmup_from = snap.versions.get(s.new, VersionStats()).requests
+        s.traffic_from = snap
         s.judged_from = snap if s.plan.gate.warmup_requests == 0 else None
 
     def _shift(self) -> None:
@@ -166,12 +166,10 @@ class Controller:
         end = s.phase_started + plan.step_s
         overdue_at = end + plan.gate.hold_timeout_s
         base = prev = self.front.snapshot()
-        if s.warmup_from < 0:
+        if s.traffic_from is None:
             self._mark_first_traffic(base)
-        if s.judged_from is not None and restarted(base, s.judged_from):
-            s.judged_from = Snapshot(0.0, {})
-        if s.warmup_from > base.versions.get(s.new, VersionStats()).requests:
-            s.warmup_from = 0
+        elif restarted(base, s.traffic_from) or (s.judged_from and restarted(base, s.judged_from)):
+            self._rebase(base)
         held = False
         while True:
             now = self.clock.now()
@@ -189,7 +187,8 @@ class Controller:
                 break
             if verdict.decision == "hold" and not held:
                 held = True
-                self.record(f"{label} {verdict.reason} (the step holds up to {schedule.format_duration(plan.gate.hold_timeout_s)})")
+                limit = schedule.format_duration(plan.gate.hold_timeout_s)
+                self.record(f"{label} {verdict.reason} (the step holds up to {limit})")
             self._show(verdict.reason)
         last = s.step + 1 == len(plan.steps)
         self.record(f"{label} passed: {verdict.reason}")
@@ -210,35 +209,36 @@ class Controller:
             self.save()
 
     def _rebase(self, snap: Snapshot) -> Snapshot:
-        """The proxy restarted (its counters went back): judge from zero, keep the warm-up done."""
+        """The proxy restarted (its counters went back): count from zero, keep a finished warm-up."""
         s = self.state
         zero = Snapshot(snap.taken_at, {})
+        s.traffic_from = zero
         if s.judged_from is not None:
             s.judged_from = zero
-        else:
-            s.warmup_from = 0
-        self.record("the proxy's counters were reset (proxy restarted): the step's window starts again")
+        self.record("the proxy's counters were reset (proxy restarted): the gate's windows start again")
         return zero
 
     def _judge(self, snap: Snapshot, step_base: Snapshot, *, final: bool, overdue: bool) -> Verdict:
-        """The gate on the judged window (since the warm-up ended); this step's samples count for the hold."""
+        """The gate: errors since the new version took traffic, latency since its warm-up ended;
+        this step's samples (after the warm-up) count for the hold."""
         s, gate = self.state, self.state.plan.gate
+        assert s.traffic_from is not None
+        since_traffic = diff(snap, s.traffic_from)
+        new = since_traffic.versions.get(s.new, VersionStats())
+        errors = Window(new, self._reference(since_traffic, s.traffic_from))
         if s.judged_from is None:
-            served = snap.versions.get(s.new, VersionStats()).requests - s.warmup_from
+            served = errors.new.requests
             if served < gate.warmup_requests:
-                warming = f"warming up: {served} of {gate.warmup_requests} requests not judged"
-                if not final:
-                    return Verdict("wait", warming)
-                verdict = hold(0, gate, overdue)
-                return Verdict("hold", f"holding: {warming}") if verdict.decision == "hold" else verdict
+                warming = f"warming up: {served} of {gate.warmup_requests} requests not judged for latency"
+                return judge(errors, None, gate, stage_samples=0, final=final, overdue=overdue, warming=warming)
             s.judged_from = snap
-            self.record(f"warm-up over: the first {served} requests of {short(s.new)} are not judged")
+            self.record(f"warm-up over: the first {served} requests of {short(s.new)} are not judged for latency")
             self.save()
-        window = diff(snap, s.judged_from)
+        since_warm = diff(snap, s.judged_from)
+        latency = Window(since_warm.versions.get(s.new, VersionStats()), self._reference(since_warm, s.judged_from))
         stage_base = s.judged_from if s.judged_from.taken_at > step_base.taken_at else step_base
         stage = diff(snap, stage_base).versions.get(s.new, VersionStats()).requests
-        ref = self._reference(window, s.judged_from)
-        return judge(window.versions.get(s.new), ref, gate, stage_samples=stage, final=final, overdue=overdue)
+        return judge(errors, latency, gate, stage_samples=stage, final=final, overdue=overdue)
 
     def _reference(self, window: Snapshot, base: Snapshot) -> Reference | None:
         """The old version over the same window, or (when it served too few requests there) its

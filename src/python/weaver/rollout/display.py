@@ -24,13 +24,14 @@ PLAIN_EVERY = 5.0
 
 
 def headline(state: RolloutState, now: float) -> str:
-    """'hello: step 2/4 (25% to 3f2a...) 12.0s of 30.0s' or the phase."""
+    """'hello: step 2/4 (25% to 3f2a...) 12.0s of 30.0s | gate: holding: 12 of 30 samples' or the phase."""
     elapsed = format_duration(max(0.0, now - state.phase_started))
     if state.phase == "shifting":
         n, pct = len(state.plan.steps), state.plan.steps[state.step]
+        gate = f" | gate: {state.verdict}" if state.verdict else ""
         return (
             f"{state.app}: step {state.step + 1}/{n} ({pct:g}% to {state.new[:12]}) "
-            f"{elapsed} of {format_duration(state.plan.step_s)}"
+            f"{elapsed} of {format_duration(state.plan.step_s)}{gate}"
         )
     return f"{state.app}: {state.phase} {elapsed}"
 

@@ -25,6 +25,9 @@ def window() -> Snapshot:
 
 def test_rows_and_headline() -> None:
     assert headline(state(), 104.0) == f"hello: step 1/2 (25% to {B[:12]}) 4.0s of 10.0s"
+    holding = state()
+    holding.verdict = "holding: 12 of 30 samples"
+    assert headline(holding, 104.0).endswith("10.0s | gate: holding: 12 of 30 samples")
     assert rows(state(), window(), {B: 2.5}) == [
         [A[:12], "old", "75%", "0.0", "0", "0.00%", "0.0ms", "0.0ms"],
         [B[:12], "new", "25%", "2.5", "10", "10.00%", "1.5ms", "9.0ms"],

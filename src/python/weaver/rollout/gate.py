@@ -1,8 +1,9 @@
 """The health gate: is the new version worse than the old one, over the same judged window?
 
-Inputs are `weaver.proxy.VersionStats` windows (counter diffs) from the end of the new version's
-warm-up to now, so evidence adds up over the steps; each step still needs `min_requests` judged
-samples of its own before it may pass. The verdicts:
+Inputs are `weaver.proxy.VersionStats` windows (counter diffs): for errors, from the new version's
+first proxied request to now; for latency, from the end of its warm-up (cold starts are slow, not
+broken). Evidence adds up over the steps; each step still needs `min_requests` judged samples of
+its own before it may pass. The verdicts:
 - errors: Fisher's exact test of the new version's error ratio against the reference's (or, with no
   reference, an exact binomial test against `error_floor`); worse when significant at the gate's
   confidence AND the ratios differ by more than the floor. Mid-step, only errors are judged, at
@@ -40,6 +41,14 @@ class Reference:
 
     stats: VersionStats
     label: str = "old"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The new version's figures over a window, and the reference over the same window."""
+
+    new: VersionStats
+    ref: Reference | None
 
 
 def _errors(s: VersionStats) -> int:
@@ -114,34 +123,42 @@ def hold(samples: int, gate: Gate, overdue: bool) -> Verdict:
 
 
 def judge(
-    new: VersionStats | None,
-    ref: Reference | None,
+    errors: Window,
+    latency: Window | None,
     gate: Gate,
     *,
     stage_samples: int,
     final: bool,
     overdue: bool = False,
+    warming: str = "",
 ) -> Verdict:
-    """The verdict on the new version's judged window (`new`, since its warm-up) against `ref`.
+    """The verdict on the new version: `errors` since it took traffic, `latency` since its warm-up
+    ended (None while `warming`).
 
     `stage_samples`: judged requests of the new version in this step; `final`: the step's time is
     up; `overdue`: it has also held for hold_timeout_s."""
-    new = new or VersionStats()
     alpha = gate.alpha
-    worse = errors_worse(new, ref, gate, alpha if final else alpha / EARLY)
+    worse = errors_worse(errors.new, errors.ref, gate, alpha if final else alpha / EARLY)
     if worse:
         return Verdict("rollback", worse)
+    if latency is None:
+        if not final:
+            return Verdict("wait", warming)
+        verdict = hold(0, gate, overdue)
+        return Verdict("hold", f"holding: {warming}") if verdict.decision == "hold" else verdict
     if not final:
         return Verdict("wait", f"judging: {stage_samples} of {gate.min_requests} samples")
     if stage_samples < gate.min_requests:
         return hold(stage_samples, gate, overdue)
-    errors = f"errors {_ratio(new)}" + (f" vs {ref.label} {_ratio(ref.stats)}" if ref else "")
-    p99 = _ms(quantile_us(new.latency, 0.99))
+    ref = errors.ref
+    error_text = f"errors {_ratio(errors.new)}" + (f" vs {ref.label} {_ratio(ref.stats)}" if ref else "")
+    p99 = _ms(quantile_us(latency.new.latency, 0.99))
     confidence = f"not worse at {gate.confidence * 100:g}%"
-    if ref is None or ref.stats.requests < gate.min_requests:
-        have = ref.stats.requests if ref else 0
-        return Verdict("pass", f"p99 {p99} (latency not judged: {have} old requests to compare), {errors}: {confidence}")
-    worse = latency_worse(new, ref, gate, alpha)
+    if latency.ref is None or latency.ref.stats.requests < gate.min_requests:
+        unjudged = f"latency not judged: {latency.ref.stats.requests if latency.ref else 0} old requests to compare"
+        return Verdict("pass", f"p99 {p99} ({unjudged}), {error_text}: {confidence}")
+    worse = latency_worse(latency.new, latency.ref, gate, alpha)
     if worse:
         return Verdict("rollback", worse)
-    return Verdict("pass", f"p99 {p99} vs {ref.label} {_ms(quantile_us(ref.stats.latency, 0.99))}, {errors}: {confidence}")
+    ref_p99 = _ms(quantile_us(latency.ref.stats.latency, 0.99))
+    return Verdict("pass", f"p99 {p99} vs {latency.ref.label} {ref_p99}, {error_text}: {confidence}")

@@ -3,9 +3,9 @@ back; a build 30% slower, or failing 2% of requests, always is, within a stated 
 
 Traffic is the browsing case that made the old p99 gate flip: one request a second, latencies
 lognormal around 10 ms, 0.2% errors, and the new version's first 8 requests 4x slower (cold
-caches, first template renders). Each rollout is 4 steps of 15 minutes (fake time), after the old
-version served 10 minutes alone (a 1-hour rollout, as slow as the traffic is thin). Detecting 2% errors against 0.2% at 99% needs a few hundred
-samples of the new version; at 1 request/s that takes this long.
+caches, first template renders). Each rollout is 4 steps of 15 minutes of fake time (10, 25, 50
+and 100% to the new version), after the old version served 10 minutes alone. Telling 2% errors from
+0.2% at 99% takes hundreds of samples of the new version: at 1 request/s, an hour's rollout.
 """
 
 from __future__ import annotations
@@ -40,17 +40,21 @@ class Outcome:
     """Requests the new version served through the proxy."""
 
 
-def rollout(tmp: Path, seed: int, *, slower: float = 1.0, errors: float = BASE_ERRORS, gate: Gate | None = None) -> Outcome:
+def rollout(
+    tmp: Path, seed: int, *, slower: float = 1.0, errors: float = BASE_ERRORS, gate: Gate | None = None
+) -> Outcome:
     """Deploy A, let it serve alone for 10 minutes, then roll out B with the given faults."""
     clock = FakeClock()
     front = FakeFront(clock, rate=1.0, rng=random.Random(seed))
     deployer = FakeDeployer(clock)
     paths = AppPaths("shop", tmp)
     plan = Plan(steps=[10, 25, 50, 100], step_s=900, drain_timeout_s=30, gate=gate or Gate())
-    front.latency, front.sigma, front.bad = {A: MEDIAN_S, B: MEDIAN_S * slower}, {A: SIGMA, B: SIGMA}, {A: BASE_ERRORS, B: errors}
+    front.latency, front.bad = {A: MEDIAN_S, B: MEDIAN_S * slower}, {A: BASE_ERRORS, B: errors}
+    front.sigma = {A: SIGMA, B: SIGMA}
     front.cold[B] = COLD
     for version in (A, B):
-        state = begin("shop", version, f"/x/{version}.pex", {"web": "127.0.0.1:8080"}, plan, load(paths.state), deployer, clock.now())
+        listeners = {"web": "127.0.0.1:8080"}
+        state = begin("shop", version, f"/x/{version}.pex", listeners, plan, load(paths.state), deployer, clock.now())
         save(paths.state, state)
         final = Controller(state, paths, front, deployer, clock, warmer=FakeWarmer(front, deployer)).run()
         if version == A:

@@ -28,6 +28,8 @@ def describe(state: RolloutState, paths: AppPaths) -> list[str]:
     ]
     if state.reason:
         lines.append(f"  reason: {state.reason}")
+    if state.verdict:
+        lines.append(f"  gate: {state.verdict}")
     for version in state.running():
         weight = state.weights.get(version)
         drain = " draining" if version in state.draining else ""

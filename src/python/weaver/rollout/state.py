@@ -101,10 +101,10 @@ class RolloutState(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     draining: list[str] = msgspec.field(default_factory=list)
     versions: dict[str, Deployed] = msgspec.field(default_factory=dict)
     live: str | None = None
-    warmup_from: int = -1
-    """The new version's proxied request count when it first took traffic (-1: not yet)."""
+    traffic_from: Snapshot | None = None
+    """Counters when the new version first took proxied traffic: its errors count from here."""
     judged_from: Snapshot | None = None
-    """Counters when the warm-up ended: requests before it are not judged."""
+    """Counters when the warm-up ended: its latency counts from here."""
     verdict: str | None = None
     """The gate's latest verdict, as people read it ("holding: 12 of 30 samples", ...)."""
     aborted: bool = False

@@ -10,12 +10,13 @@ import pytest
 
 from weaver.proxy.stats import VersionStats, bucket_of, percentile_us
 from weaver.rollout import schedule
-from weaver.rollout.gate import EARLY, Reference, Verdict, judge
+from weaver.rollout.gate import EARLY, Reference, Verdict, Window, judge
 from weaver.rollout.lock import ControllerLock, holder
 from weaver.rollout.package import keep_pex, load_package, parse_listen
 from weaver.rollout.paths import AppPaths, RolloutError, check_app
 from weaver.rollout.state import Gate, Plan, RolloutState, load, save
 from weaver.rollout.stats_tests import fisher_greater
+from weaver.rollout.warmup import parse_paths, targets
 
 
 def test_durations() -> None:
@@ -64,7 +65,7 @@ GATE = Gate(min_requests=30)
 
 def check(new: VersionStats, ref: Reference | None, gate: Gate, *, final: bool, overdue: bool = False) -> Verdict:
     """The gate on a window where every judged sample of the new version is from this step."""
-    return judge(new, ref, gate, stage_samples=new.requests, final=final, overdue=overdue)
+    return judge(Window(new, ref), Window(new, ref), gate, stage_samples=new.requests, final=final, overdue=overdue)
 
 OLD = Reference(stats(1000, 2))
 
@@ -103,7 +104,7 @@ def test_gate_errors_without_old_traffic_against_the_floor() -> None:
 def test_gate_latency_rank_test_and_floor() -> None:
     old = Reference(stats(200, ms=8.0))
     verdict = check(stats(100, ms=11.0), old, GATE, final=True)
-    assert verdict.decision == "rollback" and verdict.reason.startswith("p50 10.6 ms vs old 7.5 ms, rank test p < 0.001")
+    assert verdict == Verdict("rollback", "p50 10.6 ms vs old 7.5 ms, rank test p < 0.001")
     # 2x slower but under the 2 ms floor
     fast = Reference(stats(200, ms=0.5))
     assert check(stats(100, ms=1.0), fast, GATE, final=True).decision == "pass"
@@ -114,7 +115,8 @@ def test_gate_latency_rank_test_and_floor() -> None:
 def test_gate_latency_tail_test() -> None:
     old = Reference(stats(1000, ms=8.0, tail=5, tail_ms=20.0))
     verdict = check(stats(300, ms=8.0, tail=15, tail_ms=40.0), old, GATE, final=True)
-    assert verdict.decision == "rollback" and verdict.reason.startswith("p99 44.8 ms vs old 8.2 ms: 15/300 requests over 8.2 ms vs 5/1000, p < 0.001")
+    over = "15/300 requests over 8.2 ms vs 5/1000, p < 0.001"
+    assert verdict == Verdict("rollback", f"p99 44.8 ms vs old 8.2 ms: {over}")
     same = check(stats(300, ms=8.0, tail=2, tail_ms=20.0), old, GATE, final=True)
     assert same == Verdict(
         "pass", "p99 8.2 ms vs old 8.2 ms, errors 0.0% (0/300) vs old 0.0% (0/1000): not worse at 99%"
@@ -189,3 +191,24 @@ def test_package_checks(tmp_path: Path) -> None:
         parse_listen(["web"])
     with pytest.raises(RolloutError, match="'localhost' is not HOST:PORT"):
         parse_listen(["web=localhost"])
+
+
+def test_warming_up_judges_errors_only() -> None:
+    window = Window(stats(8, 8), OLD)
+    assert judge(window, None, GATE, stage_samples=0, final=False, warming="warming up").decision == "rollback"
+    healthy = Window(stats(8), OLD)
+    waiting = judge(healthy, None, GATE, stage_samples=0, final=False, warming="warming up")
+    assert waiting == Verdict("wait", "warming up")
+    held = judge(healthy, None, GATE, stage_samples=0, final=True, warming="warming up")
+    assert held == Verdict("hold", "holding: warming up")
+
+
+def test_warmup_paths() -> None:
+    assert parse_paths(["/", "web=/cart?x=1", "/a?b=c"]) == [(None, "/"), ("web", "/cart?x=1"), (None, "/a?b=c")]
+    assert [t.address for t in targets(["/"], {"web": "127.0.0.1:1"})] == ["127.0.0.1:1"]
+    with pytest.raises(RolloutError, match="--warmup-path 'cart': expected"):
+        parse_paths(["cart"])
+    with pytest.raises(RolloutError, match="has listeners api, web; write NAME=/"):
+        targets(["/"], {"web": "127.0.0.1:1", "api": "127.0.0.1:2"})
+    with pytest.raises(RolloutError, match="no listener 'api'"):
+        targets(["api=/"], {"web": "127.0.0.1:1"})

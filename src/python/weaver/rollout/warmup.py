@@ -39,10 +39,8 @@ def parse_paths(specs: list[str], flag: str = "--warmup-path") -> list[tuple[str
     """`[LISTENER=]/path` specs as (listener or None, path); RolloutError naming the bad one."""
     out: list[tuple[str | None, str]] = []
     for spec in specs:
-        name, sep, path = spec.partition("=")
+        name, sep, path = ("", "", spec) if spec.startswith("/") else spec.partition("=")
         listener: str | None = name if sep else None
-        if not sep:
-            path = spec
         if not path.startswith("/") or any(c.isspace() for c in path) or (sep and not name):
             raise RolloutError(f"{flag} {spec!r}: expected [LISTENER=]/path, a path starting with '/'")
         out.append((listener, path))
