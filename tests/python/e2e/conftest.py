@@ -7,6 +7,29 @@ SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", 
 if SRC not in sys.path:
     sys.path.insert(0, SRC)
 
-import weaver.testing  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-weaver.testing.ensure_generated("apps.hello")
+import pytest  # noqa: E402
+
+from weaver.testing import ensure_generated  # noqa: E402
+
+ensure_generated("apps.hello")
+
+from e2e.rollout_rig import Build, Weaver, make_builds  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
+    """Builds A ("Hello"), B ("Howdy") and Bad (every greeting fails) of hello, one set per module."""
+    return make_builds(tmp_path_factory.mktemp("builds"))
+
+
+@pytest.fixture
+def weaver(tmp_path: Path) -> Iterator[Weaver]:
+    """`weaver rollout` in a private state dir; stops everything it started at the end."""
+    w = Weaver(tmp_path / "state")
+    try:
+        yield w
+    finally:
+        w.close()

@@ -13,7 +13,8 @@ Modules, one concept each:
     state       the persisted rollout state (state.json) and its transitions' data
     lock        one live controller per app (fcntl lock file holding the pid)
     schedule    durations, the step list and when each step ends
-    gate        the health-gate decision for one window of proxy counters
+    gate        the health-gate verdicts (Fisher, rank and tail tests with floors; docs/rollout-gates.md)
+    warmup      synthetic warm-up requests to a new version before it takes traffic
     ports       the Protocols the controller drives: the proxy front, the deployer, the clock
     front       the proxy front: a detached proxy process per app and its admin client
     proxyhost   the detached proxy process itself (`weaver rollout _proxy`)
