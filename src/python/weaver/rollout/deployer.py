@@ -1,6 +1,7 @@
 """The multiprocess deployer as the controller sees it: its CLI and its status.json.
 
 weaver multi deploy APP.pex --private-listeners --detach     start a version
+weaver multi deploy APP.pex --listener NAME=ADDR --detach    restart one on the addresses it had
 multi/<app>/<version>/status.json                            health and listener addresses
 weaver multi stop APP --version V --grace S                  stop it
 """
@@ -37,8 +38,10 @@ class MultiDeployer:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
 
-    def start(self, app: str, version: str, pex: Path) -> None:
-        argv = [*weaver_command(), "multi", "deploy", str(pex), "--private-listeners", "--detach"]
+    def start(self, app: str, version: str, pex: Path, listeners: dict[str, str] | None = None) -> None:
+        """Start the version detached; on `listeners` (name -> address) if given, else on free ports."""
+        where = [f"--listener={name}={address}" for name, address in (listeners or {}).items()]
+        argv = [*weaver_command(), "multi", "deploy", str(pex), *(where or ["--private-listeners"]), "--detach"]
         _run(argv, DEPLOY_TIMEOUT, f"weaver multi deploy of {app} {version[:12]}")
 
     def status(self, app: str, version: str) -> VersionHealth | None:

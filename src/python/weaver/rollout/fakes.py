@@ -129,7 +129,7 @@ class FakeDeployer:
     def run_already(self, version: str) -> None:
         self.started[version] = -1e9
 
-    def start(self, app: str, version: str, pex: Path) -> None:
+    def start(self, app: str, version: str, pex: Path, listeners: dict[str, str] | None = None) -> None:
         self.calls.append(f"start {version}")
         self.started[version] = self.clock.now()
 

@@ -46,8 +46,8 @@ class Front(Protocol):
 class Deployer(Protocol):
     """The multiprocess deployer, one deployment per (app, version)."""
 
-    def start(self, app: str, version: str, pex: Path) -> None:
-        """Start the version detached, with private listeners."""
+    def start(self, app: str, version: str, pex: Path, listeners: dict[str, str] | None = None) -> None:
+        """Start the version detached, with private listeners (on `listeners`' addresses if given)."""
         ...
 
     def status(self, app: str, version: str) -> VersionHealth | None:

@@ -4,7 +4,8 @@ One detached process per app runs a `weaver.proxy.Proxy` per public listener, ea
 admin endpoint on 127.0.0.1 (a free port). Once bound it writes `rollout/<app>/proxy.json` (pid,
 per-listener public and admin addresses) for controllers to find it. It starts from the tables
 that the saved rollout state implies, so a restarted proxy serves what the last controller set.
-It runs until SIGTERM/SIGINT and outlives every controller.
+It runs until SIGTERM/SIGINT and outlives every controller, and it runs the app's keeper
+(`keeper.py`), which starts again a serving version whose manager died.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from weaver.internal.loop import run as run_on_loop
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
 from weaver.rollout import state as statemod
+from weaver.rollout.keeper import Keeper
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.tables import entries, listener_tables
 
@@ -75,7 +77,9 @@ async def serve(paths: AppPaths, listeners: dict[str, str], grace: float = 5.0) 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        keeper = asyncio.create_task(Keeper(paths).run(stop))
         await stop.wait()
+        await keeper
     finally:
         current = read_info(paths)
         if current is not None and current.pid == os.getpid():
