@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 from collections.abc import Coroutine
 from typing import Any
 
@@ -65,10 +66,16 @@ class Proxy:
         c = self.stats.versions.get(version)
         return c.in_flight + c.tunnels if c is not None else 0
 
-    async def listen(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
-        """Start serving clients on host:port; returns the bound address (port 0 picks one)."""
+    async def listen(
+        self, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+    ) -> tuple[str, int]:
+        """Start serving clients on host:port, or on the listening `sock` someone else bound;
+        returns the bound address (port 0 picks one)."""
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: ClientConnection(self), host, port, backlog=1024)
+        if sock is not None:
+            server = await loop.create_server(lambda: ClientConnection(self), sock=sock, backlog=1024)
+        else:
+            server = await loop.create_server(lambda: ClientConnection(self), host, port, backlog=1024)
         self._servers.append(server)
         sockname = server.sockets[0].getsockname()
         return str(sockname[0]), int(sockname[1])

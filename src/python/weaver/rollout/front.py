@@ -2,7 +2,8 @@
 
 `ensure` reuses a live proxy (proxy.json's pid answers on its admin endpoints) or starts a new
 detached one (its own session, output to proxy.log) and waits until it has published its
-addresses. Tables go to every listener's admin endpoint; stats come back summed.
+addresses. Tables go to every listener's admin endpoint; stats come back summed. When the
+proxy worker died and its guard restarted it, calls wait for the new worker's addresses.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import TypeVar
 
 from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
@@ -22,6 +24,9 @@ from weaver.rollout.proxyhost import ProxyInfo, read_info
 from weaver.rollout.tables import Entry, listener_tables
 
 START_TIMEOUT = 20.0
+RECOVER_S = 15.0
+"""How long a call waits for a restarted proxy worker (the guard restarts it at once)."""
+T = TypeVar("T")
 
 
 class ProxyFront:
@@ -90,13 +95,31 @@ class ProxyFront:
         self.info = info
         return {name: AdminClient(li.admin) for name, li in info.listeners.items()}
 
+    def _with_admins(self, call: Callable[[dict[str, AdminClient]], T]) -> T:
+        """`call` on the admin clients; if they fail, wait (up to RECOVER_S) for the guard's next
+        worker to publish its admin addresses, and call once more."""
+        try:
+            return call(self._admins())
+        except RolloutError as first:
+            failed = self.info
+            deadline = time.monotonic() + RECOVER_S
+            while time.monotonic() < deadline:
+                self.info = None
+                info = self.running()
+                if info is not None and info != failed:
+                    return call(self._admins())
+                time.sleep(0.05)
+            raise first
+
     def apply(self, table: dict[str, Entry]) -> None:
-        admins = self._admins()
-        for name, t in listener_tables(table, list(admins)).items():
-            admins[name].put_table(t)
+        def put(admins: dict[str, AdminClient]) -> None:
+            for name, t in listener_tables(table, list(admins)).items():
+                admins[name].put_table(t)
+
+        self._with_admins(put)
 
     def snapshot(self) -> Snapshot:
-        return merge([a.stats() for a in self._admins().values()])
+        return self._with_admins(lambda admins: merge([a.stats() for a in admins.values()]))
 
     def stop(self, grace: float = 5.0) -> bool:
         """Stop the proxy process; False if none ran."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,3 +101,24 @@ def test_restarted_proxy_serves_the_saved_state(front: ProxyFront, backends: lis
 def test_proxy_that_cannot_bind_says_why(front: ProxyFront, backends: list[str]) -> None:
     with pytest.raises(RolloutError, match="did not start: .*web.*(in use|Errno)"):
         front.ensure({"a": backends[0]})
+
+
+def test_killed_worker_is_restarted_by_the_guard_on_the_same_sockets(front: ProxyFront, backends: list[str]) -> None:
+    state = RolloutState(app="web", new="v1", old=None, phase="done", plan=Plan(steps=[100], step_s=1))
+    state.versions = {"v1": Deployed(version="v1", pex="", backends={"a": backends[0]})}
+    state.weights = {"v1": 100.0}
+    save(front.paths.state, state)
+    bound = front.ensure({"a": "127.0.0.1:0"})
+    assert get(bound["a"], "/") == (200, "v1")
+    before = read_info(front.paths)
+    assert before is not None and before.worker and before.worker != before.pid
+    os.kill(before.worker, signal.SIGKILL)
+    # the next request waits in the guard's listen backlog until the new worker, which starts from
+    # the saved state's table, accepts it
+    assert get(bound["a"], "/") == (200, "v1")
+    after = read_info(front.paths)
+    assert after is not None and after.pid == before.pid and after.worker != before.worker
+    assert front.snapshot().versions["v1"].requests == 1  # the front found the new worker's admin
+    log = front.paths.proxy_log.read_text()
+    # killed within FAST_EXIT_S of its start: the first backoff step
+    assert f"guard: proxy worker pid {before.worker} killed by signal 9; restart 1 in 0.1s" in log

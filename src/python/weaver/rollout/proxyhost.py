@@ -1,8 +1,9 @@
-"""The app's proxy process (`weaver rollout _proxy APP --listen NAME=HOST:PORT ...`).
+"""The app's proxy worker, started by its guard (`weaver rollout _proxy APP`, see proxyguard.py).
 
-One detached process per app runs a `weaver.proxy.Proxy` per public listener, each with its own
-admin endpoint on 127.0.0.1 (a free port). Once bound it writes `rollout/<app>/proxy.json` (pid,
-per-listener public and admin addresses) for controllers to find it. It starts from the tables
+One detached guard per app holds the public sockets; its worker runs a `weaver.proxy.Proxy` per
+public listener on them, each with its own admin endpoint on 127.0.0.1 (a free port). Once
+serving it writes `rollout/<app>/proxy.json` (the guard's and its own pid, per-listener public and
+admin addresses) for controllers to find it. It starts from the tables
 that the saved rollout state implies, so a restarted proxy serves what the last controller set.
 It runs until SIGTERM/SIGINT and outlives every controller, and it runs the app's keeper
 (`keeper.py`), which starts again a serving version whose manager died.
@@ -13,19 +14,24 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import time
 
 import msgspec
 
-from weaver.internal.address import parse_address
+from weaver.internal import envvars
 from weaver.internal.files import atomic_write
 from weaver.internal.loop import run as run_on_loop
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
+from weaver.rollout import proxyguard
 from weaver.rollout import state as statemod
 from weaver.rollout.keeper import Keeper
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.tables import entries, listener_tables
+
+GUARD_CHECK_S = 1.0
+"""How often the worker checks that its guard still runs (it stops when the guard is gone)."""
 
 
 class ListenerInfo(msgspec.Struct):
@@ -36,8 +42,11 @@ class ListenerInfo(msgspec.Struct):
 
 class ProxyInfo(msgspec.Struct):
     pid: int
+    """The guard's pid: the process to signal (proxyguard.py)."""
     started: float
     listeners: dict[str, ListenerInfo]
+    worker: int = 0
+    """The worker's pid (the process that proxies; restarted by the guard when it dies)."""
 
 
 def read_info(paths: AppPaths) -> ProxyInfo | None:
@@ -59,39 +68,57 @@ def initial_tables(paths: AppPaths, names: list[str]) -> dict[str, Table]:
     return listener_tables(entries(saved), names)
 
 
-async def serve(paths: AppPaths, listeners: dict[str, str], grace: float = 5.0) -> None:
-    """Bind every listener and its admin endpoint, publish proxy.json, run until signalled."""
-    tables = initial_tables(paths, list(listeners))
+async def serve(paths: AppPaths, socks: dict[str, socket.socket], grace: float = 5.0) -> None:
+    """Serve on the guard's sockets with an admin endpoint each, publish proxy.json, run the keeper,
+    until signalled or until the guard is gone."""
+    tables = initial_tables(paths, list(socks))
+    guard = os.getppid()
     proxies: list[Proxy] = []
     info: dict[str, ListenerInfo] = {}
     try:
-        for name, address in listeners.items():
+        for name, sock in socks.items():
             proxy = Proxy(tables.get(name))
             proxies.append(proxy)
-            host, port = await proxy.listen(*parse_address(address, what=f"listener {name!r} address", port_zero=True))
+            host, port = await proxy.listen(sock=sock)
             admin_host, admin_port = await proxy.listen_admin("127.0.0.1", 0)
             info[name] = ListenerInfo(f"{host}:{port}", f"{admin_host}:{admin_port}")
             print(f"{name}: listening on {host}:{port}, admin on {admin_host}:{admin_port}", flush=True)
-        atomic_write(paths.proxy, msgspec.json.encode(ProxyInfo(os.getpid(), time.time(), info)))
+        atomic_write(paths.proxy, msgspec.json.encode(ProxyInfo(guard, time.time(), info, os.getpid())))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         keeper = asyncio.create_task(Keeper(paths).run(stop))
-        await stop.wait()
+        while not stop.is_set() and os.getppid() == guard:
+            try:
+                await asyncio.wait_for(stop.wait(), GUARD_CHECK_S)
+            except TimeoutError:
+                pass
+        stop.set()
         await keeper
     finally:
         current = read_info(paths)
-        if current is not None and current.pid == os.getpid():
+        if current is not None and current.worker == os.getpid():
             paths.proxy.unlink(missing_ok=True)
         await asyncio.gather(*(p.close(grace) for p in proxies))
 
 
+def inherited(spec: str) -> dict[str, socket.socket]:
+    """The guard's sockets from `NAME=FD,...`."""
+    out = {}
+    for item in spec.split(","):
+        name, _, fd = item.partition("=")
+        out[name] = socket.socket(fileno=int(fd))
+    return out
+
+
 def main(app: str, listeners: dict[str, str]) -> int:
-    """Run the proxy process (uvloop when installed)."""
-    paths = AppPaths(app)
+    """The guard (proxyguard.py), or in the process it started, the worker (uvloop when installed)."""
+    spec = os.environ.get(envvars.PROXY_FDS)
+    if not spec:
+        return proxyguard.run(app, listeners)
     try:
-        run_on_loop(serve(paths, listeners))
+        run_on_loop(serve(AppPaths(app), inherited(spec)))
     except OSError as e:
         print(f"weaver rollout proxy for {app}: {e}", flush=True)
         return 1
