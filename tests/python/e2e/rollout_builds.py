@@ -28,7 +28,7 @@ name = "hello"
 address = "127.0.0.1:8080"
 
 [multi]
-replicas = 1
+replicas = {replicas}
 health_interval = 0.5
 
 [apps.hello.greeter.Greeter]
@@ -41,7 +41,7 @@ BROKEN = (
 )
 
 
-def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, Path]:
+def build_hello(out: Path, greeting: str, broken: bool = False, replicas: int = 1) -> tuple[Path, Path]:
     """Build hello into `out`/<greeting>.pex and its manifest; returns (pex, manifest)."""
     stage = out / f"stage-{greeting}"
     shutil.copytree(SRC / "weaver", stage / "weaver", ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
@@ -59,7 +59,8 @@ def build_hello(out: Path, greeting: str, broken: bool = False) -> tuple[Path, P
         check=True, capture_output=True, text=True, cwd=SRC,
     )  # fmt: skip
     (stage / "weaver_app_info.py").write_text(
-        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\nCONFIG_TOML = {CONFIG.format(greeting=greeting)!r}\n"
+        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\n"
+        f"CONFIG_TOML = {CONFIG.format(greeting=greeting, replicas=replicas)!r}\n"
     )
     pex = out / f"{greeting}.pex"
     venv = sys.prefix  # the virtualenv running the tests

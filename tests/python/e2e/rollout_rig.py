@@ -33,10 +33,13 @@ class Build:
         self.version = json.loads(manifest.read_text())["version"]
 
 
-def make_builds(out: Path) -> dict[str, Build]:
+def make_builds(out: Path, replicas: int = 1) -> dict[str, Build]:
+    """A ("Hello"), B ("Howdy") and Bad (every greeting fails), each group with `replicas` replicas."""
     variants = {"A": ("Hello", False), "B": ("Howdy", False), "Bad": ("Broken", True)}
     with ThreadPoolExecutor(3) as pool:
-        futures = {k: pool.submit(build_hello, out, greeting, broken) for k, (greeting, broken) in variants.items()}
+        futures = {
+            k: pool.submit(build_hello, out, greeting, broken, replicas) for k, (greeting, broken) in variants.items()
+        }
         return {k: Build(*f.result()) for k, f in futures.items()}
 
 
