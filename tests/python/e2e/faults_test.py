@@ -130,7 +130,15 @@ def test_kill_a_replica(weaver: Weaver, builds: dict[str, Build]) -> None:
         results = load.stop()
     line = log_line(sorted((weaver.paths.state_root / "multi" / "managers").glob("*.log")), f"(pid {pid}) exited")
     report("replica (Greeter)", results, killed, recovered, f"{name} (pid {pid})", line)
-    assert failures(results) == []  # Greeter calls are retriable: the other replica answers them
+    assert_in_flight_only(results, killed)
+
+
+def assert_in_flight_only(results: list[Result], killed: float) -> None:
+    """Stated for a replica's kill: Greeter.greet is not retriable (it counts), so a call that was
+    in flight on the killed replica fails (a 500 from Main), at most one per load loop; every other
+    call goes to the group's other replica."""
+    failed = failures(results)
+    assert len(failed) <= 3 and all(r.status == 500 and r.at >= killed for r in failed), failed
 
 
 def _replaced(weaver: Weaver, version: str, pid: int) -> bool:
@@ -206,4 +214,4 @@ def test_kill_a_new_replica_mid_rollout(weaver: Weaver, builds: dict[str, Build]
     assert (state.phase, state.live) == ("done", b.version), state.reason
     line = log_line(sorted((weaver.paths.state_root / "multi" / "managers").glob("*.log")), f"(pid {pid}) exited")
     report("new version's replica mid-rollout", results, killed, recovered, f"{name} of B (pid {pid})", line)
-    assert failures(results) == []  # retried on B's other Greeter replica; the gate saw no errors
+    assert_in_flight_only(results, killed)  # and the gate did not roll back for them
