@@ -45,7 +45,8 @@ class Seen:
 
 
 def corpus_app(seen: Seen) -> ASGIApp:
-    """`/form` reads the whole body and answers its size; any other path answers `ok <path>`."""
+    """`/form` reads the whole body and answers its size; any other path answers `ok <path>`
+    (followed by `pad` spaces if the query is `pad=<n>`)."""
 
     async def app(scope: Message, receive: Any, send: Any) -> None:
         seen.paths.append(scope["path"])
@@ -58,6 +59,8 @@ def corpus_app(seen: Seen) -> ASGIApp:
             more = bool(msg.get("more_body", False))
         seen.body_bytes += size
         out = f"got {size} bytes".encode() if scope["path"] == "/form" else f"ok {scope['path']}".encode()
+        if scope["query_string"].startswith(b"pad="):  # a larger response: ?pad=<bytes>
+            out += b" " * int(scope["query_string"][4:])
         headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(out)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": out})

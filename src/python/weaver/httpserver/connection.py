@@ -75,7 +75,10 @@ class HttpConnection(asyncio.Protocol):
         self._drained: asyncio.Future[None] | None = None
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
-        self._head_bytes = 0
+        self._head_bytes = 0  # of the header fields complete so far (the URL counts apart)
+        self._in_head = False
+        self._events = 0  # parser callbacks so far: a read that saw none was spent inside one field
+        self._partial = 0  # bytes of such reads: what httptools holds of an unfinished field
         self._header_count = 0
         self._body_bytes = 0
         self._declared = 0  # the Content-Length of the request being read
@@ -117,6 +120,7 @@ class HttpConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.lost or self.refused or self._pending_refusal or (self.transport and self.transport.is_closing()):
             return  # (after a refusal: read and dropped while lingering)
+        events = self._events
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -135,26 +139,30 @@ class HttpConnection(asyncio.Protocol):
         except httptools.HttpParserError as e:
             self._refuse(400, f"malformed request: {e}")
             return
-        if self.reading is None and self._head_bytes:  # in the middle of a head
-            self._head_bytes += len(data)
-            if self._head_bytes > self.limits.max_head_bytes:
+        if self._in_head:  # bound what httptools buffers of a field that does not end
+            self._partial = self._partial + len(data) if self._events == events else 0
+            if self._head_bytes + len(self._url) + self._partial > self.limits.max_head_bytes:
                 self._refuse(431, "request head too large")
                 return
         self._start_next()
 
     # httptools callbacks.
     def on_message_begin(self) -> None:
-        self._url, self._headers, self._head_bytes, self._expect_continue = b"", [], 1, False
+        self._url, self._headers, self._head_bytes, self._expect_continue = b"", [], 0, False
+        self._in_head, self._partial = True, 0
+        self._events += 1
         self._header_count = self._body_bytes = self._declared = self._hosts = 0
         self._codings = []
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        self._events += 1
         if len(self._url) > self.limits.max_head_bytes:
             raise _Refused(414, "request target too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._head_bytes += len(name) + len(value) + 4
+        self._events += 1
         self._header_count += 1
         if self._head_bytes + len(self._url) > self.limits.max_head_bytes:
             raise _Refused(431, "request head too large")
@@ -173,7 +181,8 @@ class HttpConnection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         p = self.parser
-        self._head_bytes = 0
+        self._in_head = False
+        self._events += 1
         refusal = http1.head_refusal(p.get_http_version() == "1.1", self._hosts, self._codings)
         if refusal is not None:
             raise _Refused(*refusal)
