@@ -15,11 +15,12 @@ import pytest
 from hostile.targets import TIMEOUT, Knobs, Reply, parse, read_to_eof, refused, start
 
 MB = 1024 * 1024
+MANY = b"".join(b"X-Header-%d: v\r\n" % i for i in range(10_000))
 
 HEADS = [
     ("header-line-1mb", b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"x" * MB + b"\r\n\r\n", 431),
     ("header-line-1mb-unfinished", b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"x" * MB, 431),
-    ("headers-10000", b"GET / HTTP/1.1\r\nHost: t\r\n" + b"".join(b"X-Header-%d: v\r\n" % i for i in range(10_000)) + b"\r\n", 431),
+    ("headers-10000", b"GET / HTTP/1.1\r\nHost: t\r\n" + MANY + b"\r\n", 431),
     ("headers-10000-tiny", b"GET / HTTP/1.1\r\nHost: t\r\n" + b"a:\r\n" * 10_000 + b"\r\n", 431),
     ("headers-300", b"GET / HTTP/1.1\r\nHost: t\r\n" + b"a: b\r\n" * 300 + b"\r\n", 431),
     ("target-1mb", b"GET /" + b"a" * MB + b" HTTP/1.1\r\nHost: t\r\n\r\n", 414),

@@ -90,7 +90,7 @@ async def test_normal_requests_are_served_during_the_attack(kind: str) -> None:
         finally:
             await finish(tasks, stop)
         p50, worst = statistics.median(latencies), max(latencies)
-        print(f"\nslowloris {kind}: {len(latencies)} normal requests, p50 {p50 * 1000:.2f} ms, max {worst * 1000:.2f} ms")
+        print(f"\nslowloris {kind}: {len(latencies)} normal requests, p50 {p50 * 1e3:.2f} ms, max {worst * 1e3:.2f} ms")
         assert still_attacking == ATTACKERS  # the measurements ran while all 200 were connected
         assert worst < 0.5, latencies
 
@@ -123,7 +123,7 @@ async def test_silent_and_kept_alive_connections_are_closed_at_the_idle_timeout(
         finally:
             silent_w.close()
             kept_w.close()
-        print(f"\nidle {kind}: silent connection closed after {silent:.3f} s, kept-alive one {kept:.3f} s after its response")
+        print(f"\nidle {kind}: silent one closed after {silent:.3f} s, kept-alive {kept:.3f} s after its response")
         for elapsed in (silent, kept):
             assert timeout * 0.9 <= elapsed <= timeout + 1.0, (silent, kept)
         await target.assert_serves()

@@ -166,7 +166,9 @@ async def start(kind: str, knobs: Knobs | None = None) -> AsyncIterator[Target]:
     sock.setblocking(False)
     host, port = sock.getsockname()[:2]
     facing = k if kind == "server" else Knobs()  # behind the proxy, the server keeps defaults
-    limits = httpserver.Limits(idle_timeout=facing.idle_timeout, max_body_bytes=facing.max_body_bytes, linger=facing.linger)
+    limits = httpserver.Limits(
+        idle_timeout=facing.idle_timeout, max_body_bytes=facing.max_body_bytes, linger=facing.linger
+    )
     task = asyncio.create_task(httpserver.serve(corpus_app(seen), sock, limits, grace=0.5))
     proxy: Proxy | None = None
     try:
