@@ -14,7 +14,7 @@ import asyncio
 import os
 import time
 
-from hostile.targets import TIMEOUT, Target, start
+from hostile.targets import TIMEOUT, Target, figure, start
 
 REQUESTS = 10_000
 BATCH = 50
@@ -97,10 +97,9 @@ async def test_10000_pipelined_requests_are_answered_in_order_in_bounded_memory(
         await pipeline(target)  # a first run warms the allocator, so the second measures the bound
         answered, seconds, before, peak = await pipeline(target)
         mib = 1024 * 1024
-        print(
-            f"\npipelining {kind}: {answered} requests in {seconds:.2f} s ({answered / seconds:.0f}/s),"
-            f" RSS {before / mib:.1f} MiB before, peak {peak / mib:.1f} MiB (+{(peak - before) / mib:.1f} MiB)"
-        )
+        rate = f"{answered} requests in {seconds:.2f} s ({answered / seconds:.0f}/s)"
+        memory = f"RSS {before / mib:.1f} MiB before, peak {peak / mib:.1f} MiB (+{(peak - before) / mib:.1f} MiB)"
+        figure("pipelining", kind, f"{rate}, {memory}")
         assert answered == REQUESTS
         assert target.seen.paths[-REQUESTS:] == [f"/p/{i}" for i in range(REQUESTS)]
         assert peak - before < RSS_BOUND

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from hostile.targets import TIMEOUT, Knobs, Target, read_to_eof, start
+from hostile.targets import TIMEOUT, Knobs, Target, figure, read_to_eof, start
 
 ATTACKERS = 200
 TRICKLE = 0.05  # seconds between header bytes
@@ -90,7 +90,7 @@ async def test_normal_requests_are_served_during_the_attack(kind: str) -> None:
         finally:
             await finish(tasks, stop)
         p50, worst = statistics.median(latencies), max(latencies)
-        print(f"\nslowloris {kind}: {len(latencies)} normal requests, p50 {p50 * 1e3:.2f} ms, max {worst * 1e3:.2f} ms")
+        figure("slowloris", kind, f"{len(latencies)} normal requests, p50 {p50 * 1e3:.2f} ms, max {worst * 1e3:.2f} ms")
         assert still_attacking == ATTACKERS  # the measurements ran while all 200 were connected
         assert worst < 0.5, latencies
 
@@ -103,7 +103,7 @@ async def test_trickling_connections_are_closed_at_the_idle_timeout(kind: str, t
         await asyncio.wait_for(asyncio.gather(*tasks), TIMEOUT + 1)  # each ends at the target's close
         cuts = sorted(a.cut_after for a in attackers if a.cut_after is not None)
         assert len(cuts) == ATTACKERS, f"{ATTACKERS - len(cuts)} attackers were never cut off"
-        print(f"\nslowloris {kind}: idle timeout {timeout} s, attackers cut after {cuts[0]:.3f}..{cuts[-1]:.3f} s")
+        figure("slowloris", kind, f"idle timeout {timeout} s, attackers cut after {cuts[0]:.3f}..{cuts[-1]:.3f} s")
         assert cuts[0] >= timeout * 0.9 and cuts[-1] <= timeout + 1.0, cuts
         await target.assert_serves()
 
@@ -123,7 +123,7 @@ async def test_silent_and_kept_alive_connections_are_closed_at_the_idle_timeout(
         finally:
             silent_w.close()
             kept_w.close()
-        print(f"\nidle {kind}: silent one closed after {silent:.3f} s, kept-alive {kept:.3f} s after its response")
+        figure("idle", kind, f"silent connection closed after {silent:.3f} s, kept-alive one {kept:.3f} s")
         for elapsed in (silent, kept):
             assert timeout * 0.9 <= elapsed <= timeout + 1.0, (silent, kept)
         await target.assert_serves()

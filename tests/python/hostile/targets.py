@@ -150,6 +150,12 @@ class Target:
         assert reply.responses == [(200, reply.responses[0][1], b"ok /normal")], reply
 
 
+def figure(case: str, kind: str, text: str) -> None:
+    """Print a measured figure (`pytest -s`), naming the case, the target and the event loop."""
+    loop = "uvloop" if "uvloop" in type(asyncio.get_running_loop()).__module__ else "asyncio"
+    print(f"\n{case} {kind} on {loop}: {text}")
+
+
 def refused(reply: Reply, status: int) -> None:
     """RFC 9112: one error response with `status`, saying `Connection: close`, then a close."""
     assert reply.statuses == [status], reply
