@@ -1,4 +1,5 @@
-"""10,000 pipelined requests on one connection: all answered, in order, with memory bounded.
+"""10,000 pipelined requests on one connection: all answered, in order, with memory bounded,
+also when the client stops reading (the target must stop taking requests).
 
 The client writes in small batches (waiting for the socket to drain) and reads concurrently, as
 a fast pipelining client would. Each request carries 1 KiB of headers, so a target that read
@@ -22,6 +23,7 @@ PAD = b"X-Pad: " + b"p" * 1024 + b"\r\n"
 RESPONSE_PAD = 2048
 READ = 16 * 1024  # the client takes at most this much per loop iteration: slower than it sends
 RSS_BOUND = 8 * 1024 * 1024
+STALL = 1.0  # seconds a drain may take before the client counts its writes as stalled
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -104,3 +106,37 @@ async def test_10000_pipelined_requests_are_answered_in_order_in_bounded_memory(
         assert target.seen.paths[-REQUESTS:] == [f"/p/{i}" for i in range(REQUESTS)]
         assert peak - before < RSS_BOUND
         await asyncio.wait_for(target.assert_serves(), TIMEOUT)
+
+
+async def test_a_client_that_does_not_read_is_stopped_in_bounded_memory(kind: str) -> None:
+    """Pipelining without reading: the target must stop taking requests (its responses would
+    pile up), so the client's writes stall; once it reads, everything is answered in order."""
+    async with start(kind) as target:
+        await pipeline(target)  # warm the allocator, as above
+        reader, writer = await target.connect()
+        r = Reader()
+        before = rss()
+        try:
+            stalled, taken = False, 0
+            for at in range(0, REQUESTS, BATCH):
+                writer.write(b"".join(request(i) for i in range(at, at + BATCH)))
+                taken = at + BATCH
+                try:
+                    await asyncio.wait_for(writer.drain(), STALL)
+                except TimeoutError:
+                    stalled = True  # the target stopped reading: what we expect long before the end
+                    break
+            grown = rss() - before
+            figure("not-reading", kind, f"stalled={stalled} after {taken} requests, RSS +{grown / 2**20:.1f} MiB")
+            assert stalled and grown < RSS_BOUND
+
+            async def rest() -> None:
+                for at in range(taken, REQUESTS, BATCH):
+                    writer.write(b"".join(request(i) for i in range(at, min(at + BATCH, REQUESTS))))
+                    await writer.drain()
+
+            async with asyncio.timeout(60):
+                await asyncio.gather(rest(), r.read_all(reader))
+        finally:
+            writer.close()
+        assert r.answered == REQUESTS

@@ -3,8 +3,9 @@
 The app's first step runs at once, inside the read that completed the request (an eager task,
 `weaver.internal.eager`): a handler that does not suspend (co-located component calls are plain
 awaits) answers before the read returns, with no task scheduled. Pipelined requests wait their
-turn with reading paused, and a request body is buffered up to `Limits.body_buffer` before
-reading pauses until the app takes it, so memory per connection stays bounded.
+turn with reading paused, the next one starting only while the client takes its responses
+(writing not paused), and a request body is buffered up to `Limits.body_buffer` before reading
+pauses until the app takes it, so memory per connection stays bounded.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class HttpConnection(asyncio.Protocol):
         self.paused = False
         if self._drained is not None and not self._drained.done():
             self._drained.set_result(None)
+        if self.active is None and self.queue:
+            self.loop.call_soon(self._start_next)  # a pipelined request waited for the client to read
 
     def data_received(self, data: bytes) -> None:
         if self.lost or self.refused or self._pending_refusal or (self.transport and self.transport.is_closing()):
@@ -228,8 +231,8 @@ class HttpConnection(asyncio.Protocol):
 
     # Turn-taking.
     def _start_next(self) -> None:
-        if self.active is not None or not self.queue or self.lost:
-            return
+        if self.active is not None or not self.queue or self.lost or self.paused:
+            return  # (paused: the client is not reading its responses; resume_writing resumes)
         cycle = self.active = self.queue.popleft()
         if not self.queue:
             self._resume_reading()  # paused while it waited its turn; its body may still be arriving
