@@ -298,7 +298,8 @@ class HttpConnection(asyncio.Protocol):
     def _refuse(self, status: int, message: str) -> None:
         """Answer a request the server will not serve with an error, then close.
 
-        Requests pipelined ahead of the bad one are answered first (reading stops meanwhile).
+        Requests pipelined ahead of the bad one are answered first (what arrives meanwhile is
+        dropped: nothing after a bad request is parsed).
         The client may still be sending the refused request (a huge head or body): closing at
         once, with its bytes unread, would reset the connection and the client might never read
         the answer. So the server ends its side (FIN after the response), reads and drops what
