@@ -140,3 +140,4 @@ async def test_a_client_that_does_not_read_is_stopped_in_bounded_memory(kind: st
         finally:
             writer.close()
         assert r.answered == REQUESTS
+        await asyncio.wait_for(target.assert_serves(), TIMEOUT)
