@@ -134,3 +134,32 @@ def error_response(
         lines.append(b"date: " + date_value() + b"\r\n")
     lines.append(b"\r\n")
     return b"".join(lines) + body
+
+
+def transfer_codings(value: bytes) -> list[bytes]:
+    """The (lower-case) transfer codings named in one Transfer-Encoding field value, in order."""
+    out = []
+    for item in value.split(b","):
+        token = item.split(b";", 1)[0].strip().lower()
+        if token:
+            out.append(token)
+    return out
+
+
+def head_refusal(http11: bool, hosts: int, codings: list[bytes]) -> tuple[int, str] | None:
+    """The error status and message RFC 9112 asks for a request head httptools let through, or None.
+
+    `hosts` counts the Host field lines; `codings` lists every transfer coding of the request in
+    order. Exactly one Host is required of HTTP/1.1, and more than one is refused always (3.2);
+    chunked must be the final coding, else the body's length is unknown (6.3: 400); any other
+    coding is one neither weaver's server nor its proxy implements (6.1: 501).
+    """
+    if hosts > 1 or (http11 and hosts == 0):
+        return 400, "a request needs exactly one Host header field"
+    if codings:
+        if codings[-1] != b"chunked":
+            return 400, "chunked must be the final transfer coding"
+        other = next((c for c in codings if c != b"chunked"), None)
+        if other is not None:
+            return 501, f"transfer coding {other.decode('latin-1')!r} is not implemented"
+    return None

@@ -65,7 +65,7 @@ async def test_body_too_large_413(stack: Stack) -> None:
     r = await c.request("POST", "/", body=b"x" * 1001)
     assert r.status == 413 and await c.closed()
     c = await stack.client(addr)  # chunked: discovered while streaming
-    c.send(b"POST /slow HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"200\r\n" + b"x" * 512 + b"\r\n")
+    c.send(b"POST /slow HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b"200\r\n" + b"x" * 512 + b"\r\n")
     c.send(b"400\r\n" + b"x" * 1024 + b"\r\n0\r\n\r\n")
     r = await c.read_response()
     assert r.status == 413 and await c.closed()

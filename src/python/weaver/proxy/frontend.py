@@ -48,6 +48,9 @@ class ClientConnection(Relay):
         self._url = b""
         self._headers: http1.Headers = []
         self._head_size = 0
+        self._header_count = 0
+        self._hosts = 0
+        self._codings: list[bytes] = []
         self._in_head = True
         self._head_bytes = 0
         self._events = 0  # heads and messages completed: a read that saw one is not all head
@@ -112,6 +115,8 @@ class ClientConnection(Relay):
         self._url = b""
         self._headers = []
         self._head_size = 0
+        self._header_count = self._hosts = 0
+        self._codings = []
         self._in_head = True
 
     def on_url(self, url: bytes) -> None:
@@ -124,6 +129,14 @@ class ClientConnection(Relay):
         if self._head_size + len(self._url) > self.limits.max_header_bytes:
             raise Reject(431, "request headers too large")
         if self._in_head:
+            self._header_count += 1
+            if self._header_count > self.limits.max_headers:
+                raise Reject(431, f"more than {self.limits.max_headers} header fields")
+            n = name.lower()
+            if n == b"transfer-encoding":
+                self._codings += http1.transfer_codings(value)
+            elif n == b"host":
+                self._hosts += 1
             self._headers.append((name, value))  # not trailers, which are dropped
 
     def on_headers_complete(self) -> None:
@@ -135,6 +148,9 @@ class ClientConnection(Relay):
         method = p.get_method()
         if method == b"CONNECT":
             raise Reject(405, "CONNECT is not supported by a reverse proxy")
+        refusal = http1.head_refusal(p.get_http_version() == "1.1", self._hosts, self._codings)
+        if refusal is not None:
+            raise Reject(*refusal)
         ex = Exchange(method, self._url, self._headers, p.get_http_version() == "1.1")
         ex.keep_alive = ex.http11 and p.should_keep_alive()
         ex.upgrade = p.should_upgrade()
@@ -233,7 +249,7 @@ class ClientConnection(Relay):
             self.fail(ex, r.status, r.message, proxy_error=False)
             return
         self.transport_write(http1.error_response(r.status, r.message))
-        self.close_gracefully()
+        self.close_gracefully(lingering=True)  # the client may still be sending the bad head
 
     def paused_reasons(self) -> bool:
         """Whether reading from the client must pause (see `Relay.update_reading`)."""

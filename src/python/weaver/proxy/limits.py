@@ -10,6 +10,8 @@ class Limits(msgspec.Struct, frozen=True):
 
     max_header_bytes: int = 32 * 1024
     """Request line plus headers; a longer URL gets 414, longer headers 431."""
+    max_headers: int = 256
+    """Header fields in one request head; more are answered 431."""
     max_body_bytes: int | None = 64 * 1024 * 1024
     """Request body (Content-Length or chunked); None means unlimited."""
     connect_timeout: float = 5.0

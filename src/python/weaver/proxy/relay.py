@@ -38,6 +38,7 @@ class Relay(asyncio.Protocol):
         self._backend_paused = False
         self._client_paused = False
         self._cork: list[bytes] | None = None
+        self._eof_sent = False
 
     # Supplied by the request side.
     def next_exchange(self) -> None:
@@ -253,6 +254,8 @@ class Relay(asyncio.Protocol):
             self.transport.resume_reading() if want else self.transport.pause_reading()
 
     def transport_write(self, data: bytes) -> None:
+        if self._eof_sent:
+            return  # lingering after the last response: nothing more goes out
         if self._cork is not None:
             self._cork.append(data)
         elif self.transport is not None:
@@ -269,15 +272,21 @@ class Relay(asyncio.Protocol):
         if out and self.transport is not None:
             self.transport.writelines(out)
 
-    def close_gracefully(self) -> None:
-        """Close after the response; if the request is still arriving, read it away for a while
-        first so the client sees the response rather than a reset."""
+    def close_gracefully(self, lingering: bool = False) -> None:
+        """Close after the response. If the request is still arriving (or may be: `lingering`),
+        end the proxy's side (FIN) and read it away for a while first, so the client sees the
+        response rather than a reset."""
         if self.closing:
             return
         self.closing = True
-        if self.incoming is None or self.transport is None:
+        t = self.transport
+        if (self.incoming is None and not lingering) or t is None:
             self.close_now()
             return
+        self.uncork()
+        if t.can_write_eof():
+            t.write_eof()
+            self._eof_sent = True
         self.update_reading()
         asyncio.get_running_loop().call_later(self.limits.linger, self.close_now)
 
