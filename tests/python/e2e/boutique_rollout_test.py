@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support.redis_server import RedisServer, redis_server
+from support.redis_server import RedisServer
 
-from e2e.rollout_builds import SRC, build_app
+from e2e.rollout_builds import build_shop
 from e2e.rollout_rig import Build, Weaver
 
-REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn", "jinja2", "redis"]
-PLACEMENT = SRC.parents[1] / "deploy" / "boutique" / "default.toml"
 CART = {"OLJCESPC7Z": 2, "66VCHSJNUP": 1}
 MAX_SECONDS = 180.0
 VISIT = [
@@ -36,19 +34,9 @@ VISIT = [
 
 
 @pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    with redis_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def shops(redis: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     out = tmp_path_factory.mktemp("shops")
-    config = PLACEMENT.read_text() + f'\n[apps.boutique.cartstore.CartStore]\nredis = "{redis.address}"\n'
-    return {
-        v: Build(*build_app(out, f"boutique-{v}", "boutique", config + f"# build {v}\n", REQUIREMENTS))
-        for v in ("v1", "v2")
-    }
+    return {v: Build(*build_shop(out, v, redis.address)) for v in ("v1", "v2")}
 
 
 @dataclass

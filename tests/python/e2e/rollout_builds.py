@@ -87,3 +87,13 @@ def build_app(
     manifest_path = out / f"{name}.manifest.json"
     manifest_path.write_text(json.dumps(manifest))
     return pex, manifest_path
+
+
+SHOP_REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn", "jinja2", "redis"]
+SHOP_PLACEMENT = SRC.parents[1] / "deploy" / "boutique" / "default.toml"
+
+
+def build_shop(out: Path, name: str, redis: str, edit: Callable[[Path], None] | None = None) -> tuple[Path, Path]:
+    """Build the shop (deploy/boutique/default.toml's placement, carts in the Redis at `redis`)."""
+    config = SHOP_PLACEMENT.read_text() + f'\n[apps.boutique.cartstore.CartStore]\nredis = "{redis}"\n# build {name}\n'
+    return build_app(out, f"boutique-{name}", "boutique", config, SHOP_REQUIREMENTS, edit)
