@@ -34,11 +34,17 @@ EXIT_TIMEOUT = 10.0
 
 @dataclass
 class NetworkLog:
-    """Responses and failed loads seen by the browser, read from Chrome's performance log."""
+    """Responses and failed loads seen by the browser, read from Chrome's performance log.
 
+    Counted from the first navigation to `site` on: what the browser loads at start-up (Debian's
+    start page, a search engine's, which cannot resolve here; its new-tab page) is not the shop's.
+    """
+
+    site: str = ""
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # url, status, resource type
     failures: list[tuple[str, str]] = field(default_factory=list)  # url (if known), error text
-    _urls: dict[str, str] = field(default_factory=dict)  # request id -> url
+    _urls: dict[str, str] = field(default_factory=dict)  # request (or navigation) id -> url
+    _started: bool = False
 
     def read(self, driver: webdriver.Chrome) -> None:
         """Drain the driver's performance log (each call returns the entries since the last)."""
@@ -47,13 +53,21 @@ class NetworkLog:
             message = json.loads(entry["message"])["message"]
             params = message.get("params", {})
             method = message.get("method")
-            if method == "Network.requestWillBeSent":
-                self._urls[params["requestId"]] = params["request"]["url"]
+            if method == "Page.frameStartedNavigating":
+                self._request(params["loaderId"], params["url"])
+            elif method == "Network.requestWillBeSent":
+                self._request(params["requestId"], params["request"]["url"])
+            elif not self._started:
+                continue
             elif method == "Network.responseReceived":
                 response = params["response"]
                 self.responses.append((response["url"], int(response["status"]), params.get("type", "")))
             elif method == "Network.loadingFailed" and not params.get("canceled"):
                 self.failures.append((self._urls.get(params["requestId"], "?"), params.get("errorText", "")))
+
+    def _request(self, request_id: str, url: str) -> None:
+        self._urls[request_id] = url
+        self._started = self._started or url.startswith(self.site)
 
     def bad(self) -> list[str]:
         """Every response with a 4xx/5xx status and every failed load, one line each."""

@@ -52,6 +52,7 @@ def _check_home_prices(b: Browser, code: str) -> None:
 def browse(b: Browser, base: str, pages: PageChecks) -> None:
     """The user's visit; asserts as it goes."""
     d = b.driver
+    b.network.site = base + "/"
     d.get(base + "/")
     _wait_for(b, ".products .card.product")
     _check_home_prices(b, "USD")
