@@ -102,8 +102,10 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     assert items == [[f"#{PRODUCT}", str(QUANTITY), expected.shown(expected.price(PRODUCT, CURRENCY))]]
     pages.settle("order")
 
-    d.get(base + "/cart")  # the order emptied the cart
-    _wait_for(b, "section.empty-cart")
+    d.find_element(By.CSS_SELECTOR, 'header a[href="/cart"]').click()  # the order emptied the cart
+    assert _text(_wait_for(b, "section.empty-cart"), "h2") == "Your shopping cart is empty!"
+    assert not d.find_elements(By.CSS_SELECTOR, "header .cart-size")
+    pages.settle("cart-empty")
     pages.check_session()
 
 
@@ -123,5 +125,6 @@ async def test_a_user_browses_buys_and_every_page_loads_with_right_prices(tmp_pa
         "03-product.png",
         "04-cart.png",
         "05-order.png",
+        "06-cart-empty.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in pages.saved), [(p, p.stat().st_size) for p in pages.saved]
