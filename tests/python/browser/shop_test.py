@@ -2,8 +2,9 @@
 
 Home, a currency change, a product page, add to cart, the cart, checkout and the order
 confirmation. On every page: each image decoded, each stylesheet fetched and applied, no 4xx/5xx
-or failed load in Chrome's network log, and the prices shown are the catalog's, converted as
-the shop converts them. Each page is saved as a PNG (see docs/browser-test.md).
+or failed load in Chrome's network log, the prices shown are the catalog's, converted as the
+shop converts them, and the layout is the stylesheet's (`layout`). Each page is saved as a PNG
+(see docs/browser-test.md).
 
 The shop runs in this test's event loop (weaver.testing, local mode: every component in one
 process, carts in a real redis-server); selenium blocks, so the browsing runs in a thread.
@@ -20,7 +21,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support.redis_server import RedisServer
 
-from browser import expected
+from browser import expected, layout
 from browser.chrome import Browser, chrome
 from browser.pageview import PageChecks, shots_dir
 from weaver import testing
@@ -56,6 +57,8 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     d.get(base + "/")
     _wait_for(b, ".products .card.product")
     _check_home_prices(b, "USD")
+    layout.check_common(d, with_currency=True)
+    layout.check_grid(d, ".products .card.product", columns=3)
     pages.settle("home")
 
     old = d.find_element(By.ID, "currency_code")
@@ -64,12 +67,16 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     chosen = Select(_wait_for(b, "#currency_code")).first_selected_option.get_attribute("value")
     assert chosen == CURRENCY
     _check_home_prices(b, CURRENCY)
+    layout.check_common(d, with_currency=True)
     pages.settle("home-currency")
 
     d.find_element(By.CSS_SELECTOR, f'.products a[href="/product/{PRODUCT}"]').click()
     detail = _wait_for(b, ".product-detail .product-info")
     assert _text(detail, "h2") == expected.PRODUCTS[PRODUCT].name
     assert _text(detail, ".price") == expected.shown(expected.price(PRODUCT, CURRENCY))
+    layout.check_common(d, with_currency=True)
+    layout.check_side_by_side(d, ".product-detail .product-image", ".product-detail .product-info", min_width=400)
+    layout.check_grid(d, ".recommendations .card", columns=4)
     pages.settle("product")
 
     Select(d.find_element(By.ID, "quantity")).select_by_value(str(QUANTITY))
@@ -85,6 +92,8 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     total = expected.total([line], CURRENCY)
     assert _text(d.find_element(By.CSS_SELECTOR, "tr.total"), ".price") == expected.shown(total)
     assert _text(d.find_element(By.TAG_NAME, "header"), ".cart-size") == f"({QUANTITY})"
+    layout.check_common(d, with_currency=True)
+    layout.check_side_by_side(d, "section.cart", "section.checkout", min_width=350)
     pages.settle("cart")
 
     d.find_element(By.CSS_SELECTOR, "form.checkout button[type=submit]").click()
@@ -100,11 +109,13 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     rows = order.find_elements(By.CSS_SELECTOR, "table.items:not(.order-summary) tbody tr")
     items = [[str(td.text) for td in r.find_elements(By.TAG_NAME, "td")] for r in rows]
     assert items == [[f"#{PRODUCT}", str(QUANTITY), expected.shown(expected.price(PRODUCT, CURRENCY))]]
+    layout.check_common(d, with_currency=False)
     pages.settle("order")
 
     d.find_element(By.CSS_SELECTOR, 'header a[href="/cart"]').click()  # the order emptied the cart
     assert _text(_wait_for(b, "section.empty-cart"), "h2") == "Your shopping cart is empty!"
     assert not d.find_elements(By.CSS_SELECTOR, "header .cart-size")
+    layout.check_common(d, with_currency=True)
     pages.settle("cart-empty")
     pages.check_session()
 
