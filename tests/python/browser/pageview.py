@@ -36,10 +36,12 @@ Promise.all(sheets.map(async s => {
 
 
 def shots_dir(fallback: Path) -> Path:
-    """The screenshot directory: $WEAVER_BROWSER_SHOTS, else `fallback` (printed either way)."""
+    """The screenshot directory, emptied of older PNGs: $WEAVER_BROWSER_SHOTS, else `fallback`."""
     configured = os.environ.get(SHOTS_ENV)
     path = Path(configured) if configured else fallback
     path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.png"):
+        old.unlink()
     print(f"browser screenshots: {path}")
     return path
 

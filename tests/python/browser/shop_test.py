@@ -13,6 +13,7 @@ process, carts in a real redis-server); selenium blocks, so the browsing runs in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -129,7 +130,12 @@ async def test_a_user_browses_buys_and_every_page_loads_with_right_prices(tmp_pa
         assert address.startswith("127.0.0.1:"), address
         with chrome(tmp_path) as b:
             pages = PageChecks(b, shots)
-            await asyncio.to_thread(browse, b, f"http://{address}", pages)
+            try:
+                await asyncio.to_thread(browse, b, f"http://{address}", pages)
+            except Exception:
+                with contextlib.suppress(Exception):  # the failure is what matters, not its picture
+                    print(f"failed on this page: {await asyncio.to_thread(pages.screenshot, 'failed')}")
+                raise
     assert [p.name for p in pages.saved] == [
         "01-home.png",
         "02-home-currency.png",
