@@ -42,6 +42,7 @@ class NetworkLog:
 
     site: str = ""
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # url, status, resource type
+    from_cache: int = 0  # of the responses, how many Chrome answered from its disk cache
     failures: list[tuple[str, str]] = field(default_factory=list)  # url (if known), error text
     _urls: dict[str, str] = field(default_factory=dict)  # request (or navigation) id -> url
     _started: bool = False
@@ -62,6 +63,7 @@ class NetworkLog:
             elif method == "Network.responseReceived":
                 response = params["response"]
                 self.responses.append((response["url"], int(response["status"]), params.get("type", "")))
+                self.from_cache += bool(response.get("fromDiskCache"))
             elif method == "Network.loadingFailed" and not params.get("canceled"):
                 self.failures.append((self._urls.get(params["requestId"], "?"), params.get("errorText", "")))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,7 @@ class PageChecks:
         fetched = {url for url, status, _ in self.b.network.responses if status < 400}
         missing = sorted((self.images | self.sheets) - fetched)
         assert not missing, f"used but never seen in the network log: {missing}"
+        kinds = Counter(f"{kind} {status}" for _, status, kind in self.b.network.responses)
+        log = self.b.network
+        print(f"network log: {len(log.responses)} responses {dict(kinds)}, {log.from_cache} from the disk cache;")
+        print(f"  {len(self.images)} distinct images, {len(self.saved)} pages checked")
