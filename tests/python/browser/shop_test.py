@@ -38,7 +38,10 @@ def _text(el: WebElement, css: str) -> str:
 
 
 def _wait_for(b: Browser, css: str) -> WebElement:
-    found: WebElement = WebDriverWait(b.driver, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+    """The element `css` of the next page, once that page has loaded (its stylesheet applied)."""
+    wait = WebDriverWait(b.driver, WAIT)
+    found: WebElement = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete", f"{css}: page not loaded")
     return found
 
 
