@@ -77,7 +77,7 @@ class NetworkLog:
         return out + [f"failed {url}: {error}" for url, error in self.failures]
 
 
-def _options(profile: Path) -> webdriver.ChromeOptions:
+def _options(profile: Path, window: tuple[int, int]) -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in (
@@ -85,7 +85,7 @@ def _options(profile: Path) -> webdriver.ChromeOptions:
         "--no-sandbox",  # the tests run as root on these machines
         "--disable-dev-shm-usage",
         "--disable-gpu",
-        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        f"--window-size={window[0]},{window[1]}",
         f"--user-data-dir={profile}",
         "--no-first-run",
         "--no-default-browser-check",
@@ -131,7 +131,7 @@ class Browser:
 
 
 @contextlib.contextmanager
-def chrome(tmp: Path) -> Iterator[Browser]:
+def chrome(tmp: Path, window: tuple[int, int] = WINDOW) -> Iterator[Browser]:
     """A headless Chromium for the block; chromedriver and every browser process stopped after."""
     ensure_programs(PACKAGES)
     profile = tmp / "chromium-profile"
@@ -141,7 +141,7 @@ def chrome(tmp: Path) -> Iterator[Browser]:
     service = Service(CHROMEDRIVER, service_args=["--allowed-ips=127.0.0.1"], log_output=log, env=env)
     driver: webdriver.Chrome | None = None
     try:
-        driver = webdriver.Chrome(options=_options(profile), service=service)
+        driver = webdriver.Chrome(options=_options(profile, window), service=service)
         driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)
         yield Browser(driver, NetworkLog(), service, profile)
     finally:

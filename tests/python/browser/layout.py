@@ -85,3 +85,11 @@ def check_side_by_side(driver: webdriver.Chrome, left: str, right: str, min_widt
     a, b = _one(found, "left"), _one(found, "right")
     in_one_row([a, b], f"{left} | {right}")
     assert a["width"] >= min_width and b["width"] >= min_width, f"squeezed: {left} {a}, {right} {b}"
+
+
+def check_stacked(driver: webdriver.Chrome, upper: str, lower: str) -> None:
+    """`upper` above `lower`, each about as wide as the page's content (narrow screens)."""
+    found = boxes(driver, {"upper": upper, "lower": lower})
+    a, b, page = _one(found, "upper"), _one(found, "lower"), _one(found, "page")
+    assert a["bottom"] <= b["top"] + 1, f"not stacked: {upper} {a}, {lower} {b}"
+    assert min(a["width"], b["width"]) >= page["width"] * 0.8, f"not full width: {upper} {a}, {lower} {b}"

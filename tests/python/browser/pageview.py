@@ -14,6 +14,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser.chrome import Browser
@@ -36,12 +40,25 @@ Promise.all(sheets.map(async s => {
 })).then(done, e => done([{href: String(e), rules: -1, status: 0, type: ''}]));"""
 
 
-def shots_dir(fallback: Path) -> Path:
-    """The screenshot directory, emptied of older PNGs: $WEAVER_BROWSER_SHOTS, else `fallback`."""
+def text_of(el: WebElement | webdriver.Chrome, css: str) -> str:
+    """The visible text of the first element `css` under `el`."""
+    return str(el.find_element(By.CSS_SELECTOR, css).text).strip()
+
+
+def wait_for(driver: webdriver.Chrome, css: str) -> WebElement:
+    """The element `css` of the next page, once that page has loaded (its stylesheet applied)."""
+    wait = WebDriverWait(driver, WAIT)
+    found: WebElement = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete", f"{css}: page not loaded")
+    return found
+
+
+def shots_dir(fallback: Path, prefix: str = "") -> Path:
+    """The screenshot directory: $WEAVER_BROWSER_SHOTS, else `fallback`; older `prefix`NN-*.png removed."""
     configured = os.environ.get(SHOTS_ENV)
     path = Path(configured) if configured else fallback
     path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("*.png"):
+    for old in path.glob(f"{prefix}[0-9][0-9]-*.png"):
         old.unlink()
     print(f"browser screenshots: {path}")
     return path
@@ -50,9 +67,10 @@ def shots_dir(fallback: Path) -> Path:
 class PageChecks:
     """Checks each page the test visits and keeps what it saw, for the session-wide checks."""
 
-    def __init__(self, browser: Browser, shots: Path) -> None:
+    def __init__(self, browser: Browser, shots: Path, prefix: str = "") -> None:
         self.b = browser
         self.shots = shots
+        self.prefix = prefix
         self.images: set[str] = set()
         self.sheets: set[str] = set()
         self.saved: list[Path] = []
@@ -86,7 +104,7 @@ class PageChecks:
         clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
         args = {"format": "png", "captureBeyondViewport": True, "clip": clip}
         shot = d.execute_cdp_cmd("Page.captureScreenshot", args)
-        path = self.shots / f"{len(self.saved) + 1:02d}-{name}.png"
+        path = self.shots / f"{self.prefix}{len(self.saved) + 1:02d}-{name}.png"
         path.write_bytes(base64.b64decode(shot["data"]))
         self.saved.append(path)
         return path

@@ -17,32 +17,18 @@ import contextlib
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support.redis_server import RedisServer
 
 from browser import expected, layout
 from browser.chrome import Browser, chrome
-from browser.pageview import PageChecks, shots_dir
+from browser.pageview import WAIT, PageChecks, shots_dir, text_of, wait_for
 from weaver import testing
 
 CURRENCY = "EUR"
 PRODUCT = "OLJCESPC7Z"  # Sunglasses
 QUANTITY = 2
-WAIT = 20.0
-
-
-def _text(el: WebElement, css: str) -> str:
-    return str(el.find_element(By.CSS_SELECTOR, css).text).strip()
-
-
-def _wait_for(b: Browser, css: str) -> WebElement:
-    """The element `css` of the next page, once that page has loaded (its stylesheet applied)."""
-    wait = WebDriverWait(b.driver, WAIT)
-    found: WebElement = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
-    wait.until(lambda d: d.execute_script("return document.readyState") == "complete", f"{css}: page not loaded")
-    return found
 
 
 def _check_home_prices(b: Browser, code: str) -> None:
@@ -50,8 +36,8 @@ def _check_home_prices(b: Browser, code: str) -> None:
     assert len(cards) == len(expected.PRODUCTS), f"{len(cards)} product cards, {len(expected.PRODUCTS)} products"
     for card in cards:
         product_id = str(card.find_element(By.CSS_SELECTOR, "a").get_attribute("href")).rsplit("/", 1)[-1]
-        assert _text(card, ".product-name") == expected.PRODUCTS[product_id].name
-        assert _text(card, ".price") == expected.shown(expected.price(product_id, code)), product_id
+        assert text_of(card, ".product-name") == expected.PRODUCTS[product_id].name
+        assert text_of(card, ".price") == expected.shown(expected.price(product_id, code)), product_id
 
 
 def browse(b: Browser, base: str, pages: PageChecks) -> None:
@@ -59,7 +45,7 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     d = b.driver
     b.network.site = base + "/"
     d.get(base + "/")
-    _wait_for(b, ".products .card.product")
+    wait_for(d, ".products .card.product")
     _check_home_prices(b, "USD")
     layout.check_common(d, with_currency=True)
     layout.check_grid(d, ".products .card.product", columns=3)
@@ -68,16 +54,16 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     old = d.find_element(By.ID, "currency_code")
     Select(old).select_by_value(CURRENCY)  # its onchange submits the form; the shop redirects back
     WebDriverWait(d, WAIT).until(ec.staleness_of(old))
-    chosen = Select(_wait_for(b, "#currency_code")).first_selected_option.get_attribute("value")
+    chosen = Select(wait_for(d, "#currency_code")).first_selected_option.get_attribute("value")
     assert chosen == CURRENCY
     _check_home_prices(b, CURRENCY)
     layout.check_common(d, with_currency=True)
     pages.settle("home-currency")
 
     d.find_element(By.CSS_SELECTOR, f'.products a[href="/product/{PRODUCT}"]').click()
-    detail = _wait_for(b, ".product-detail .product-info")
-    assert _text(detail, "h2") == expected.PRODUCTS[PRODUCT].name
-    assert _text(detail, ".price") == expected.shown(expected.price(PRODUCT, CURRENCY))
+    detail = wait_for(d, ".product-detail .product-info")
+    assert text_of(detail, "h2") == expected.PRODUCTS[PRODUCT].name
+    assert text_of(detail, ".price") == expected.shown(expected.price(PRODUCT, CURRENCY))
     layout.check_common(d, with_currency=True)
     layout.check_side_by_side(d, ".product-detail .product-image", ".product-detail .product-info", min_width=400)
     layout.check_grid(d, ".recommendations .card", columns=4)
@@ -85,27 +71,27 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
 
     Select(d.find_element(By.ID, "quantity")).select_by_value(str(QUANTITY))
     d.find_element(By.CSS_SELECTOR, "form.add-to-cart button[type=submit]").click()
-    row = _wait_for(b, "tr.cart-item")
+    row = wait_for(d, "tr.cart-item")
     assert d.current_url == base + "/cart"
     cells = [str(td.text).strip() for td in row.find_elements(By.TAG_NAME, "td")]
     line = expected.line(PRODUCT, QUANTITY, CURRENCY)
     assert cells[1:] == [expected.PRODUCTS[PRODUCT].name, f"#{PRODUCT}", str(QUANTITY), expected.shown(line)]
     assert len(d.find_elements(By.CSS_SELECTOR, "tr.cart-item")) == 1
     shipping = expected.shown(expected.shipping(CURRENCY))
-    assert _text(d.find_element(By.CSS_SELECTOR, "tr.shipping"), ".price") == shipping
+    assert text_of(d.find_element(By.CSS_SELECTOR, "tr.shipping"), ".price") == shipping
     total = expected.total([line], CURRENCY)
-    assert _text(d.find_element(By.CSS_SELECTOR, "tr.total"), ".price") == expected.shown(total)
-    assert _text(d.find_element(By.TAG_NAME, "header"), ".cart-size") == f"({QUANTITY})"
+    assert text_of(d.find_element(By.CSS_SELECTOR, "tr.total"), ".price") == expected.shown(total)
+    assert text_of(d.find_element(By.TAG_NAME, "header"), ".cart-size") == f"({QUANTITY})"
     layout.check_common(d, with_currency=True)
     layout.check_side_by_side(d, "section.cart", "section.checkout", min_width=350)
     pages.settle("cart")
 
     d.find_element(By.CSS_SELECTOR, "form.checkout button[type=submit]").click()
-    order = _wait_for(b, "section.order")
-    assert _text(order, "h2") == "Your order is complete!"
-    assert _text(order, ".order-id") and _text(order, ".tracking-id")
+    order = wait_for(d, "section.order")
+    assert text_of(order, "h2") == "Your order is complete!"
+    assert text_of(order, ".order-id") and text_of(order, ".tracking-id")
     summary = {
-        str(r.find_element(By.TAG_NAME, "th").text): _text(r, "td")
+        str(r.find_element(By.TAG_NAME, "th").text): text_of(r, "td")
         for r in order.find_elements(By.CSS_SELECTOR, ".order-summary tr")
     }
     assert summary["Shipping cost"] == shipping
@@ -117,7 +103,7 @@ def browse(b: Browser, base: str, pages: PageChecks) -> None:
     pages.settle("order")
 
     d.find_element(By.CSS_SELECTOR, 'header a[href="/cart"]').click()  # the order emptied the cart
-    assert _text(_wait_for(b, "section.empty-cart"), "h2") == "Your shopping cart is empty!"
+    assert text_of(wait_for(d, "section.empty-cart"), "h2") == "Your shopping cart is empty!"
     assert not d.find_elements(By.CSS_SELECTOR, "header .cart-size")
     layout.check_common(d, with_currency=True)
     pages.settle("cart-empty")
