@@ -1,6 +1,7 @@
 """Headless Chromium from Debian's packages, driven through Debian's chromedriver by selenium.
 
-`chrome()` installs `chromium` and `chromium-driver` when they are missing (`support.debian`:
+`chrome()` installs `chromium`, `chromium-driver` and a font (`fonts-dejavu-core`: Chromium only
+recommends fonts, and without one every glyph is a box) when missing (`support.debian`:
 as root; skipped with the reason printed otherwise, failed under CI=true), starts chromedriver
 on 127.0.0.1 and a Chromium with its own profile directory, and stops both at the end, even on
 failure; it then checks that no process of that profile is left (and kills any that is).
@@ -26,7 +27,8 @@ from support.debian import ensure_programs
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-PACKAGES = {CHROMIUM: "chromium", CHROMEDRIVER: "chromium-driver"}
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # chromium only recommends fonts
+PACKAGES = {CHROMIUM: "chromium", CHROMEDRIVER: "chromium-driver", FONT: "fonts-dejavu-core"}
 WINDOW = (1280, 900)
 PAGE_LOAD_TIMEOUT = 30.0
 EXIT_TIMEOUT = 10.0
