@@ -123,14 +123,12 @@ def processes_of(state_dir: Path) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def weaver(tmp_path: Path) -> Iterator[Weaver]:
-    """The rig, and after it stopped everything: nothing of it left running or on disk."""
-    w = Weaver(tmp_path / "state")
-    try:
-        yield w
-    finally:
-        w.close()
+@pytest.fixture(autouse=True)
+def nothing_left(weaver: Weaver) -> Iterator[None]:
+    """After the rig stopped everything: nothing of it left running or on disk."""
+    w = weaver
+    yield
+    w.close()  # the rig's own teardown closes again: a no-op by then
     wait_for("every process of the test stopped", lambda: not processes_of(w.paths.state_root), timeout=20)
     left = [p for p in w.paths.state_root.rglob("*") if p.name in ("status.json", "proxy.json")]
     assert left == [], left
