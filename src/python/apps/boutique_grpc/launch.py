@@ -37,8 +37,22 @@ def _child_env(seed: str | None) -> dict[str, str]:
     return env
 
 
+async def http_ok(url: str) -> bool:
+    """Whether GET `url` answers 200 within half a second."""
+    try:
+        with await asyncio.to_thread(urllib.request.urlopen, url, timeout=0.5) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
 class Cluster:
-    """The baseline's 11 processes; `start` waits for health, `stop` ends them all."""
+    """The baseline's 11 processes; `start` waits for health, `stop` ends them all.
+
+    `package` holds the processes' modules (`server NAME`, `frontend`): subclasses run another
+    baseline of the same topology and say how its services answer health checks."""
+
+    package = "apps.boutique_grpc"
 
     def __init__(self, ports: dict[str, int], seed: str | None = None, redis: str | None = None) -> None:
         self.ports = ports
@@ -60,10 +74,10 @@ class Cluster:
         py = sys.executable
         try:
             for name in SERVICES:
-                cmd = [py, "-m", "apps.boutique_grpc.server", name, "--ports", ports]
+                cmd = [py, "-m", f"{self.package}.server", name, "--ports", ports]
                 self.procs[name] = subprocess.Popen(cmd, env=env)
             self.procs[FRONTEND] = subprocess.Popen(
-                [py, "-m", "apps.boutique_grpc.frontend", "--ports", ports], env=env
+                [py, "-m", f"{self.package}.frontend", "--ports", ports], env=env
             )
             asyncio.run(self._wait_healthy(time.monotonic() + timeout))
         except BaseException:
@@ -86,12 +100,12 @@ class Cluster:
 
     async def _healthy(self, name: str) -> bool:
         if name != FRONTEND:
-            return await check(f"{HOST}:{self.ports[name]}", timeout=0.5)
-        try:
-            with await asyncio.to_thread(urllib.request.urlopen, f"{self.url}/_healthz", timeout=0.5) as r:
-                return bool(r.status == 200)
-        except OSError:
-            return False
+            return await self.service_healthy(name)
+        return await http_ok(f"{self.url}/_healthz")
+
+    async def service_healthy(self, name: str) -> bool:
+        """Whether service `name` answers its health check (grpc.health.v1 here)."""
+        return await check(f"{HOST}:{self.ports[name]}", timeout=0.5)
 
     def stop(self) -> None:
         """SIGTERM every process, wait up to STOP_TIMEOUT, then SIGKILL what is left."""
@@ -113,7 +127,11 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=12000)
     parser.add_argument("--seed", default=None, help="make random choices deterministic")
     args = parser.parse_args()
-    cluster = Cluster(ports_from_base(args.base_port), args.seed)
+    serve_until_signal(Cluster(ports_from_base(args.base_port), args.seed), "gRPC baseline")
+
+
+def serve_until_signal(cluster: Cluster, label: str) -> None:
+    """Start `cluster`, print its URL, and stop it on SIGINT/SIGTERM or when a process exits."""
     stopping = False
 
     def on_signal(sig: int, frame: object) -> None:
@@ -123,7 +141,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     cluster.start()
-    print(f"boutique (gRPC baseline) serving on {cluster.url}", flush=True)
+    print(f"boutique ({label}) serving on {cluster.url}", flush=True)
     try:
         while not stopping and all(p.poll() is None for p in cluster.procs.values()):
             time.sleep(0.2)

@@ -1,12 +1,15 @@
-"""What every baseline process shares: uvloop, graceful stop on signals, orphan exit."""
+"""What every baseline process shares: uvloop, graceful stop on signals, orphan exit, and the
+frontend served on weaver's HTTP server over whatever clients the baseline has."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Coroutine
+import socket
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import uvloop
@@ -35,3 +38,24 @@ def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run `main` on uvloop with the baseline's logging level."""
     logging.basicConfig(level=LOG_LEVEL, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     uvloop.run(main())
+
+
+async def serve_frontend(services: Any, host: str, port: int, close: Callable[[], Awaitable[None]]) -> None:
+    """Serve the shared frontend (over `services`) on weaver's HTTP server until a stop signal;
+    then `close` the clients."""
+    from apps.boutique.frontend.app import HTTP_SERVER, make_app
+    from weaver import httpserver
+
+    assert HTTP_SERVER == "weaver", "the baselines serve HTTP as the weaver variants do"
+    sock = socket.create_server((host, port), backlog=1024)
+    sock.setblocking(False)
+    task = asyncio.create_task(httpserver.serve(make_app(services), sock))
+    try:
+        stop = asyncio.create_task(stop_signal())
+        await asyncio.wait([task, stop], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await close()
+        sock.close()

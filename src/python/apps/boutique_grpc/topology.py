@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -10,47 +9,22 @@ import grpc
 
 from apps.boutique.frontend.services import FrontendServices
 from apps.boutique.logic.ad import AdLogic
-from apps.boutique.logic.cart import CartLogic, CartStoreLogic
+from apps.boutique.logic.cart import CartLogic
 from apps.boutique.logic.catalog import CatalogLogic
 from apps.boutique.logic.checkout import CheckoutLogic
 from apps.boutique.logic.currency import CurrencyLogic
 from apps.boutique.logic.email import EmailLogic
 from apps.boutique.logic.payment import PaymentLogic
 from apps.boutique.logic.recommendation import RecommendationLogic
-from apps.boutique.logic.redisstore import RedisCartStore
 from apps.boutique.logic.shipping import ShippingLogic
-from apps.boutique.services import CartStoreClient
+from apps.boutique.microservices import DEPENDENCIES, FRONTEND, HOST, REDIS_ENV, SERVICES, cart_store, ports_from_base
 from apps.boutique_grpc import clients, servicers
 from apps.boutique_grpc.stubs import pb_grpc
-from weaver.internal.address import parse_address
 
-HOST = "127.0.0.1"
-FRONTEND = "frontend"
-SERVICES = (
-    "cartstore",
-    "cart",
-    "catalog",
-    "currency",
-    "payment",
-    "shipping",
-    "email",
-    "checkout",
-    "recommendation",
-    "ad",
-)
-DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "cart": ("cartstore",),
-    "checkout": ("cart", "catalog", "currency", "shipping", "payment", "email"),
-    "recommendation": ("catalog",),
-    FRONTEND: ("catalog", "currency", "cart", "recommendation", "shipping", "checkout", "ad"),
-}
+__all__ = ["DEPENDENCIES", "FRONTEND", "HOST", "REDIS_ENV", "SERVICES", "cart_store", "frontend_services",
+           "open_channels", "ports_from_base", "servicer"]  # fmt: skip
 
 Channels = dict[str, Any]  # name -> grpc.aio.Channel
-
-
-def ports_from_base(base_port: int) -> dict[str, int]:
-    """The frontend's HTTP port is `base_port`; the services follow it in SERVICES order."""
-    return {FRONTEND: base_port, **{name: base_port + 1 + i for i, name in enumerate(SERVICES)}}
 
 
 def open_channels(names: tuple[str, ...], ports: dict[str, int]) -> Channels:
@@ -69,19 +43,6 @@ def frontend_services(ch: Channels) -> FrontendServices:
         checkout=clients.CheckoutGrpc(ch["checkout"]),
         ad=clients.AdGrpc(ch["ad"]),
     )
-
-
-REDIS_ENV = "BOUTIQUE_REDIS"
-"""host:port of the Redis the cart store keeps carts in, as the weaver shop's `redis` key does."""
-
-
-def cart_store() -> CartStoreClient:
-    """The carts in Redis when REDIS_ENV names one (the same store the weaver shop uses), else memory."""
-    address = os.environ.get(REDIS_ENV)
-    if not address:
-        return CartStoreLogic()
-    host, port = parse_address(address, what=REDIS_ENV)
-    return RedisCartStore(host, port)
 
 
 def servicer(name: str, ch: Channels) -> tuple[Any, Callable[[Any, grpc.aio.Server], None]]:

@@ -1,4 +1,4 @@
-"""The baseline's cart store is the same Redis store the weaver shop uses when BOUTIQUE_REDIS is set."""
+"""The baselines' cart store is the Redis store the weaver shop uses when BOUTIQUE_REDIS is set."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from support.redis_server import redis_server
 
 from apps.boutique.logic.cart import CartStoreLogic
 from apps.boutique.logic.redisstore import RedisCartStore
+from apps.boutique.microservices import REDIS_ENV, cart_store
 from apps.boutique.model import CartItem
-from apps.boutique_grpc.topology import REDIS_ENV, cart_store
 
 
 async def test_carts_in_redis_when_named(monkeypatch: pytest.MonkeyPatch) -> None:
