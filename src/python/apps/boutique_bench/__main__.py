@@ -35,7 +35,7 @@ from apps.boutique_bench.redisserver import redis_server
 
 DEFAULT_RATES = "20,40,60"
 QUICK_RATE = 10.0
-ALL_VARIANTS = ("grpc", "split", "colocated")
+ALL_VARIANTS = ("grpc", "http", "split", "colocated")
 
 
 def split_unavailable() -> str:
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rates", default=None, help=f"offered Locust tasks/s, comma-separated (default {DEFAULT_RATES})")
     p.add_argument("--duration", type=float, default=None, help="seconds per measured window (default 20)")
     p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per variant (default 5)")
-    p.add_argument("--variants", default=",".join(ALL_VARIANTS), help="subset of grpc,split,colocated")
+    p.add_argument("--variants", default=",".join(ALL_VARIANTS), help="subset of grpc,http,split,colocated")
     p.add_argument("--no-probe", action="store_true", help="skip the max-sustainable-rate probe")
     p.add_argument("--no-pin", action="store_true", help="do not pin the load generator and the app to CPUs")
     p.add_argument("--profile", metavar="DIR", help="run weaver processes under cProfile, stats into DIR")

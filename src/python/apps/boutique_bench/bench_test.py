@@ -39,16 +39,18 @@ def _check(variant: dict[str, object]) -> None:
     assert p["app_cpu_s"] > 0 and p["app_processes"] >= 1
 
 
-def test_quick_grpc_and_colocated(tmp_path: Path) -> None:
+def test_quick_grpc_http_and_colocated(tmp_path: Path) -> None:
     children_before = set(procstat.descendants(os.getpid()))
-    variants = _run_quick(tmp_path, "grpc,colocated")
+    variants = _run_quick(tmp_path, "grpc,http,colocated")
     _check(variants["grpc"])
+    _check(variants["http"])
     _check(variants["colocated"])
     assert variants["grpc"]["points"][0]["app_processes"] == 11  # type: ignore[index]
+    assert variants["http"]["points"][0]["app_processes"] == 11  # type: ignore[index]
     assert variants["colocated"]["points"][0]["app_processes"] == 1  # type: ignore[index]
     assert set(procstat.descendants(os.getpid())) <= children_before  # everything stopped
     md = (tmp_path / "results.md").read_text()
-    assert "gRPC baseline" in md and "pinned" in md
+    assert "gRPC baseline" in md and "pinned" in md and "Against FastAPI+httpx" in md
 
 
 def test_quick_split(tmp_path: Path) -> None:

@@ -93,6 +93,31 @@ def targets(results: list[VariantResult]) -> list[str]:
     return out
 
 
+PEER = "http"
+"""The other baseline weaver is compared with (issue 18: >= 5x less CPU per request than it)."""
+
+
+def versus_peer(results: list[VariantResult]) -> list[str]:
+    """Per weaver variant and rate: CPU per request and p50 ratios against the FastAPI baseline."""
+    peer = next((r for r in results if r.name == PEER and not r.skipped), None)
+    if peer is None:
+        return []
+    at = {p.offered_tasks_per_s: p for p in peer.points}
+    out = []
+    for r in results:
+        if r.name not in TARGETS or r.skipped:
+            continue
+        parts = []
+        for p in r.points:
+            b = at.get(p.offered_tasks_per_s)
+            if b is not None:
+                cpu = _ratio(b.cpu_us_per_req_all, p.cpu_us_per_req_all) or 0.0
+                p50 = _ratio(b.p50_ms, p.p50_ms) or 0.0
+                parts.append(f"{p.offered_tasks_per_s:g}/s: CPU {cpu:.1f}x, p50 {p50:.1f}x")
+        out.append(f"- {r.label} vs {peer.label}: " + "; ".join(parts))
+    return out
+
+
 def where_cpu_goes(results: list[VariantResult]) -> list[str]:
     """Per variant: idle CPU, and CPU per request by process at its highest measured rate."""
     out = []
@@ -115,6 +140,9 @@ def markdown(results: list[VariantResult], header: list[str]) -> str:
     t = targets(results)
     if t:
         parts += ["Targets (issue 7; CPU counted incl. control plane):", "", *t, ""]
+    v = versus_peer(results)
+    if v:
+        parts += ["Against FastAPI+httpx (same rates; higher is better for weaver):", "", *v, ""]
     w = where_cpu_goes(results)
     if w:
         parts += ["Where the CPU goes (busiest processes):", "", *w, ""]

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from apps.boutique_bench import procstat
 from apps.boutique_bench.configs import colocated_config, split_config
@@ -114,14 +115,18 @@ class GrpcVariant(Variant):
         self.cluster: object | None = None
         self.tmp = ""
 
-    def start(self, timeout: float) -> None:
+    def make_cluster(self, ports: dict[str, int]) -> Any:
         from apps.boutique_grpc.launch import Cluster
-        from apps.boutique_grpc.topology import FRONTEND, SERVICES
+
+        return Cluster(ports, seed=self.seed, redis=self.redis)
+
+    def start(self, timeout: float) -> None:
+        from apps.boutique.microservices import FRONTEND, SERVICES
 
         ports = dict(zip((FRONTEND, *SERVICES), free_ports(1 + len(SERVICES)), strict=True))
-        cluster = Cluster(ports, seed=self.seed, redis=self.redis)
+        cluster = self.make_cluster(ports)
         self.cluster = cluster
-        self.tmp = tempfile.mkdtemp(prefix="boutique-bench-grpc-")
+        self.tmp = tempfile.mkdtemp(prefix=f"boutique-bench-{self.name}-")
         try:
             with children_output_to(os.path.join(self.tmp, "output.log")):
                 cluster.start(timeout=timeout)  # stops what it started if it fails
@@ -148,6 +153,19 @@ class GrpcVariant(Variant):
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = ""
+
+
+class HttpVariant(GrpcVariant):
+    """HTTP/JSON microservices: 10 FastAPI services on uvicorn, httpx between them, the frontend
+    (`apps.boutique_http.launch`)."""
+
+    name = "http"
+    label = "FastAPI+httpx baseline (11 processes)"
+
+    def make_cluster(self, ports: dict[str, int]) -> Any:
+        from apps.boutique_http.launch import HttpCluster
+
+        return HttpCluster(ports, seed=self.seed, redis=self.redis)
 
 
 class _SessionVariant(Variant):
@@ -303,4 +321,9 @@ class SplitVariant(_SessionVariant):
         return pids[1:], pids[:1]  # the proclets; the manager (balancing proxy, envelopes)
 
 
-VARIANTS: dict[str, type[Variant]] = {"grpc": GrpcVariant, "split": SplitVariant, "colocated": ColocatedVariant}
+VARIANTS: dict[str, type[Variant]] = {
+    "grpc": GrpcVariant,
+    "http": HttpVariant,
+    "split": SplitVariant,
+    "colocated": ColocatedVariant,
+}
