@@ -81,7 +81,8 @@ class Replica:
                 return [m for m, hits in named.items() if hits]
             if time.monotonic() > deadline:
                 seen = logstore.read([self.state / "logs.jsonl"], [])[-5:]
-                raise AssertionError(f"{len(missing)} peers not logged in {timeout}s: {sorted(missing)[:3]}; last: {seen}")
+                some = sorted(missing)[:3]
+                raise AssertionError(f"{len(missing)} peers not logged in {timeout}s: {some}; last: {seen}")
             time.sleep(0.05)  # polling a file: the wait ends on the lines, the sleep only paces it
 
     def hello(self, name: str) -> int:
@@ -190,7 +191,8 @@ def deployment() -> Iterator[Replica]:
             host, port = replica.address.removeprefix("tcp://").rsplit(":", 1)
             http_host, http_port = doc.listeners["hello"].rsplit(":", 1)
             http = (http_host, int(http_port))
-            ready.append(Replica(replica.pid, replica.replica, doc.app, doc.version, host, int(port), http, app.manager.dir))
+            name = replica.replica
+            ready.append(Replica(replica.pid, name, doc.app, doc.version, host, int(port), http, app.manager.dir))
             up.set()
             await stop.wait()
 

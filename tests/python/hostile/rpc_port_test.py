@@ -19,8 +19,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hostile.replica_rig import Replica, closed_after, deployment, handshake, read_frame, rpc_connect, send_quietly
 
+from hostile.replica_rig import Replica, closed_after, deployment, handshake, read_frame, rpc_connect, send_quietly
 from weaver.rpc import frames
 from weaver.rpc.protocol import DEFAULT_READ_TIMEOUT
 
@@ -168,16 +168,16 @@ def test_a_thousand_idle_connections(replica: Replica) -> None:
         deadline = time.monotonic() + DEFAULT_READ_TIMEOUT + 20.0
         while len(closed) < IDLE and time.monotonic() < deadline:
             for key, _ in sel.select(timeout=1.0):
-                s = key.fileobj
-                assert isinstance(s, socket.socket)
+                conn = key.fileobj
+                assert isinstance(conn, socket.socket)
                 try:
-                    data = s.recv(4096)
+                    data = conn.recv(4096)
                 except ConnectionResetError:
                     data = b""
                 assert not data, data  # nothing is sent to a peer that never said hello
-                peer, at = opened[s]
+                peer, at = opened[conn]
                 closed[peer] = time.monotonic() - at
-                sel.unregister(s)
+                sel.unregister(conn)
     finally:
         sel.close()
         for s in opened:
