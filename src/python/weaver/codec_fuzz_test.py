@@ -34,7 +34,10 @@ def _values(tp: Any) -> st.SearchStrategy[Any]:
 def _msgpack_noise() -> st.SearchStrategy[bytes]:
     """Valid msgpack of other shapes (often almost the right one), and raw bytes."""
     leaf = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=8)
-    tree = st.recursive(leaf | st.binary(max_size=8), lambda t: st.lists(t, max_size=4) | st.dictionaries(st.text(max_size=4), t, max_size=3), max_leaves=10)
+    def nest(t: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.lists(t, max_size=4) | st.dictionaries(st.text(max_size=4), t, max_size=3)
+
+    tree = st.recursive(leaf | st.binary(max_size=8), nest, max_leaves=10)
     return tree.map(codec.encode) | st.binary(max_size=60)
 
 

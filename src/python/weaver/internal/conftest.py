@@ -8,7 +8,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,12 +70,13 @@ def _framed(draw: st.DrawFn, data: str) -> tuple[list[tuple[str, str]], str]:
 
 @st.composite
 def _request(draw: st.DrawFn) -> bytes:
-    eol = draw(_mostly(["\r\n"], st.sampled_from(["\n", "\r"])))
+    eol: str = draw(_mostly(["\r\n"], st.sampled_from(["\n", "\r"])))
     method = draw(_mostly(["GET", "POST", "PUT", "DELETE"], st.sampled_from(_ODD_METHODS)))
     target = draw(_mostly(["/", "/a?b=c", "/x/y"], st.sampled_from(_ODD_TARGETS)))
     version = draw(_mostly(["HTTP/1.1", "HTTP/1.1", "HTTP/1.0"], st.sampled_from(_ODD_VERSIONS)))
     fields = [("Host", "t")] if draw(_mostly([True], st.just(False))) else []
-    odd_field = st.tuples(st.sampled_from(_ODD_NAMES) | st.text(max_size=6), st.sampled_from(_ODD_VALUES) | st.text(max_size=6))
+    odd_name = st.sampled_from(_ODD_NAMES) | st.text(max_size=6)
+    odd_field = st.tuples(odd_name, st.sampled_from(_ODD_VALUES) | st.text(max_size=6))
     usual = [("X-A", "1"), ("Connection", "keep-alive"), ("Accept", "*/*")]
     fields += draw(st.lists(_mostly(usual, odd_field), max_size=3))
     framing, body = _framed(draw, draw(st.sampled_from(["", "hello", "x" * 20])))
@@ -108,7 +109,12 @@ def http_streams() -> st.SearchStrategy[bytes]:
     )
 
 
-async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+Message = MutableMapping[str, Any]
+
+
+async def echo_app(
+    scope: Message, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+) -> None:
     """Reads the whole body; answers `ok <path> <body size>` with a Content-Length."""
     size, more = 0, True
     while more:

@@ -54,7 +54,8 @@ def test_fuzz_end_to_end_never_forwards_hop_by_hop(headers: list[tuple[bytes, by
     for line, name in zip(lines, names, strict=True):
         assert line.lower().startswith(name + b": ") and line.endswith(b"\r\n")
         assert name not in skip and (name not in listed or name in (b"close", b"keep-alive", b"upgrade"))
-    kept = [n.lower() for n, _ in headers if n.lower() not in skip and n.lower() not in listed - {b"close", b"keep-alive", b"upgrade"}]
+    dropped = skip | (listed - {b"close", b"keep-alive", b"upgrade"})
+    kept = [n.lower() for n, _ in headers if n.lower() not in dropped]
     assert names == kept
 
 
@@ -98,7 +99,8 @@ def test_fuzz_chunks_read_back(pieces: list[bytes]) -> None:
     body = b"".join(http1.chunk(piece) for piece in pieces) + http1.LAST_CHUNK
     p = _parse(head + body)
     assert p.complete == 1 and p.body == b"".join(pieces)
-    assert all(http1.chunk_header(len(piece)) == http1.chunk(piece)[: len(http1.chunk_header(len(piece)))] for piece in pieces if piece)
+    for piece in filter(None, pieces):
+        assert http1.chunk(piece).startswith(http1.chunk_header(len(piece)))
 
 
 @settings(max_examples=200, deadline=None)

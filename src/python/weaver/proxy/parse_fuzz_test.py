@@ -22,7 +22,8 @@ from weaver.proxy.limits import Limits
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table, Version
 
-REFUSED = frozenset({400, 404, 405, 413, 414, 417, 431, 501, 505})  # 405: CONNECT; 417: an Expect other than 100-continue
+# The server's refusals, and 405 (CONNECT) and 417 (an Expect other than 100-continue).
+REFUSED = frozenset({400, 404, 405, 413, 414, 417, 431, 501, 505})
 
 
 @contextlib.asynccontextmanager

@@ -9,6 +9,7 @@ corrupted encodings of real requests raise FrameError or decode to something the
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
