@@ -60,6 +60,11 @@ class Replica:
         )
         return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
+    def reset_peak(self) -> None:
+        """Make VmHWM start again from the current RSS (Linux: 5 > /proc/PID/clear_refs), so a
+        case's peak is its own and not the replica's start-up peak."""
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+
     def published_pid(self) -> int:
         """The replica's pid as status.json has it now."""
         return _greeter(self.state)[0].pid

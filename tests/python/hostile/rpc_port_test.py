@@ -51,6 +51,7 @@ class Survival:
 
     def __init__(self, replica: Replica) -> None:
         self.replica = replica
+        replica.reset_peak()
         self.rss, self.hwm = replica.memory_kib()
 
     def check(self, case: str, bound_kib: int = BOUND_KIB) -> None:
