@@ -112,7 +112,7 @@ async def start_multi(
     placement: RemotePlacement | None = None
     try:
         config_path = tmp / "config.toml"
-        config_path.write_text(_toml(config))
+        config_path.write_text(_toml(config), encoding="utf-8")  # TOML is UTF-8, whatever the locale
         spec = launch.from_source(app_package, str(config_path))
         manager = await deploy(spec, replicas, private_listeners=True, directory=tmp / "state")
         placement = RemotePlacement((), Identity(manager.info.app, manager.info.version, "test"))
