@@ -116,7 +116,7 @@ def read_to_eof(s: socket.socket, timeout: float = WAIT, limit: int = 1 << 20) -
     while size < limit:
         try:
             chunk = s.recv(65536)
-        except ConnectionResetError:
+        except (ConnectionResetError, TimeoutError):  # a timeout: the caller checks what it got
             break
         if not chunk:
             break

@@ -129,11 +129,15 @@ def test_wrong_version_hello_is_refused(replica: Replica, case: str) -> None:
     survival = Survival(replica)
     s, peer = rpc_connect(replica)
     with s:
-        wrong = hello_frame(replica, protocol=frames.PROTOCOL_VERSION + 1) if case == "protocol" else b""
-        s.sendall(wrong or hello_frame(replica, version="0" * 64))
+        wrong = {
+            "protocol": (hello_frame(replica, protocol=frames.PROTOCOL_VERSION + 1), "protocol 2 != 1"),
+            "version": (hello_frame(replica, version="0" * 64), f"peer runs {replica.app}@{'0' * 64}"),
+        }
+        sent, why = wrong[case]
+        s.sendall(sent)
         ftype, body = read_frame(s)
         refusal = frames.decode_hello(body).refusal
-        assert ftype == frames.HELLO and ("protocol 2 != 1" if case == "protocol" else "0000") in refusal
+        assert ftype == frames.HELLO and why in refusal, refusal
         assert closed_after(s) < REFUSED_AT_ONCE
     lines = replica.wait_logged([peer])
     assert any("refusing" in line for line in lines), lines

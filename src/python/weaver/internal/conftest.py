@@ -153,11 +153,18 @@ def served_in_thread(serve: Callable[[], AbstractAsyncContextManager[tuple[str, 
     up = threading.Event()
     stop = asyncio.Event()
 
+    failed: list[BaseException] = []
+
     async def main() -> None:
-        async with serve() as address:
-            box.append(address)
+        try:
+            async with serve() as address:
+                box.append(address)
+                up.set()
+                await stop.wait()
+        except BaseException as e:  # noqa: BLE001 - reported by the test thread
+            failed.append(e)
+        finally:
             up.set()
-            await stop.wait()
 
     thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
     target = Target("", 0)
@@ -165,7 +172,9 @@ def served_in_thread(serve: Callable[[], AbstractAsyncContextManager[tuple[str, 
     logging.getLogger("weaver").addHandler(handler)
     thread.start()
     try:
-        assert up.wait(10.0) and box, "the target did not start"
+        assert up.wait(10.0), "the target did not start in 10 s"
+        if failed:
+            raise failed[0]
         target.host, target.port = box[0]
         yield target
     finally:
