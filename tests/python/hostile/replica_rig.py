@@ -69,18 +69,20 @@ class Replica:
         """The replica's pid as status.json has it now."""
         return _greeter(self.state)[0].pid
 
-    def warnings(self) -> list[LogEntry]:
-        """The replica's WARNING (and worse) entries in the deployment's log store so far."""
+    def warnings(self, since: float = 0.0) -> list[LogEntry]:
+        """The replica's WARNING (and worse) entries in the deployment's log store, from `since`
+        (unix time: client ports are reused, so an earlier case's line may name the same peer)."""
         terms = logstore.parse_filter(["level>=WARNING", f"replica~{self.name}"])
         entries = logstore.read([self.state / "logs.jsonl"], terms)
-        return [e for e in entries if e.replica.split(":")[0] == self.name]  # "Greeter.0:<incarnation>"
+        mine = [e for e in entries if e.replica.split(":")[0] == self.name]  # "Greeter.0:<incarnation>"
+        return [e for e in mine if e.time >= since]
 
-    def wait_logged(self, peers: list[str], timeout: float = WAIT) -> list[str]:
+    def wait_logged(self, peers: list[str], since: float, timeout: float = WAIT) -> list[str]:
         """This replica's warnings naming any of `peers` (ip:port); waits until each is named."""
         deadline = time.monotonic() + timeout
         wanted = set(peers)
         while True:
-            named = {m: set(_PEER.findall(m)) & wanted for m in (e.msg for e in self.warnings())}
+            named = {m: set(_PEER.findall(m)) & wanted for m in (e.msg for e in self.warnings(since))}
             missing = wanted.difference(*named.values())
             if not missing:
                 return [m for m, hits in named.items() if hits]

@@ -51,6 +51,7 @@ class Survival:
 
     def __init__(self, replica: Replica) -> None:
         self.replica = replica
+        self.since = time.time()
         replica.reset_peak()
         self.rss, self.hwm = replica.memory_kib()
 
@@ -79,7 +80,7 @@ def test_random_bytes(replica: Replica) -> None:
                 s.shutdown(socket.SHUT_WR)
             assert closed_after(s) < REFUSED_AT_ONCE
         peers.append(peer)
-    replica.wait_logged(peers)
+    replica.wait_logged(peers, survival.since)
     survival.check("random bytes")
 
 
@@ -98,7 +99,7 @@ def test_truncated_frame_then_eof(replica: Replica, where: str) -> None:
         s.sendall(TRUNCATED[where](replica))
         s.shutdown(socket.SHUT_WR)
         assert closed_after(s) < REFUSED_AT_ONCE
-    [line] = replica.wait_logged([peer])
+    [line] = replica.wait_logged([peer], survival.since)
     assert "middle of a frame" in line, line
     survival.check(f"truncated {where}")
 
@@ -118,7 +119,7 @@ def test_huge_frame_announced(replica: Replica, case: str, after_hello: bool, ft
     with s:
         sent = send_quietly(s, frames.HEADER.pack(length, ftype, 1) + b"\x00" * (16 << 20))
         assert closed_after(s) < REFUSED_AT_ONCE
-    [line] = replica.wait_logged([peer])
+    [line] = replica.wait_logged([peer], survival.since)
     assert "exceeds the limit" in line, line
     print(f"\n{case}: {sent} of {16 << 20} body bytes taken before the close")
     survival.check(case)
@@ -139,7 +140,7 @@ def test_wrong_version_hello_is_refused(replica: Replica, case: str) -> None:
         refusal = frames.decode_hello(body).refusal
         assert ftype == frames.HELLO and why in refusal, refusal
         assert closed_after(s) < REFUSED_AT_ONCE
-    lines = replica.wait_logged([peer])
+    lines = replica.wait_logged([peer], survival.since)
     assert any("refusing" in line for line in lines), lines
     survival.check(f"wrong {case}")
 
@@ -150,7 +151,7 @@ def test_second_hello(replica: Replica) -> None:
     with s:
         s.sendall(hello_frame(replica))
         assert closed_after(s) < REFUSED_AT_ONCE
-    [line] = replica.wait_logged([peer])
+    [line] = replica.wait_logged([peer], survival.since)
     assert "unexpected frame type 1" in line, line
     survival.check("second hello")
 
@@ -193,6 +194,6 @@ def test_a_thousand_idle_connections(replica: Replica) -> None:
     print(f"closed after {after[0]:.2f}-{after[-1]:.2f} s (median {after[IDLE // 2]:.2f} s)")
     assert DEFAULT_READ_TIMEOUT - 0.1 <= after[0] and after[-1] <= DEFAULT_READ_TIMEOUT + 5.0, (after[0], after[-1])
     assert rss_open - survival.rss < IDLE_BOUND_KIB
-    lines = replica.wait_logged(list(closed), timeout=30.0)
+    lines = replica.wait_logged(list(closed), survival.since, timeout=30.0)
     assert all(f"no hello within {DEFAULT_READ_TIMEOUT:g}s" in line for line in lines), lines[:3]
     survival.check(f"{IDLE} idle", IDLE_BOUND_KIB)
