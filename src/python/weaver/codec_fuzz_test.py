@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import weaver.testing
@@ -42,7 +42,7 @@ def _msgpack_noise() -> st.SearchStrategy[bytes]:
 
 
 @pytest.mark.parametrize("name", sorted(DECODERS))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_msgpack_noise())
 def test_fuzz_decode_arbitrary_bytes(name: str, data: bytes) -> None:
     decoder = DECODERS[name]
@@ -62,7 +62,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(DECODERS))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fuzz_encode_then_decode_round_trips(name: str, data: st.DataObject) -> None:
     decoder = DECODERS[name]

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weaver import config as configmod
@@ -34,7 +34,7 @@ def _assert_names_a_line(error: ConfigError, where: str, text: str) -> None:
     assert 1 <= int(found.group(1)) <= text.count("\n") + 1, message
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_texts)
 @example("a = [" * 2000)  # recursion in tomllib: found by this target
 @example("a = {b = " * 2000)
@@ -49,7 +49,7 @@ def test_fuzz_parse_text(text: str) -> None:
     assert isinstance(parsed, dict)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200) | _texts.map(lambda t: t.encode("utf-8", "surrogatepass")))
 @example(b'a = "\xff"\n')  # not UTF-8: was a UnicodeDecodeError, found by this target
 @example(b"a = 1\n\n\xc3")
@@ -73,7 +73,7 @@ _configs = st.dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_configs)
 def test_fuzz_written_config_reads_back(config: dict[str, Any]) -> None:
     """`weaver.testing`'s writer (how multi-mode tests hand a config to replicas) round-trips."""

@@ -17,7 +17,7 @@ import httptools
 from hypothesis import event
 from hypothesis import strategies as st
 
-TIMEOUT = 3.0
+TIMEOUT = 5.0
 """Bound on each wait of an exchange, in seconds."""
 
 _ODD_METHODS = ["OPTIONS", "CONNECT", "PRI", "G ET", "", "GET\x00", "get", "X" * 40]
