@@ -16,6 +16,8 @@ from weaver.testing import ensure_generated  # noqa: E402
 
 ensure_generated("apps.hello")
 
+from support.redis_server import RedisServer, redis_server  # noqa: E402
+
 from e2e.rollout_rig import Build, Weaver, make_builds  # noqa: E402
 
 
@@ -33,3 +35,10 @@ def weaver(tmp_path: Path) -> Iterator[Weaver]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture(scope="module")
+def redis() -> Iterator[RedisServer]:
+    """A real redis-server on 127.0.0.1, one per test module."""
+    with redis_server() as server:
+        yield server

@@ -67,12 +67,33 @@ def ok_after(load: Load, t: float, count: int = 20) -> bool:
     return len(after) >= count and all(r.ok for r in after[-count:])
 
 
-def report(name: str, results: list[Result], killed: float, recovered: float, restarted: str, line: str) -> None:
+def rss_mib(state_dir: Path) -> float:
+    """The summed RSS of every live process of the state dir (the app, its manager, the proxy)."""
+    total = 0
+    for pid in processes_of(state_dir):
+        try:
+            with open(f"/proc/{pid}/status", encoding="latin-1") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+def report(
+    name: str,
+    results: list[Result],
+    killed: float,
+    recovered: float,
+    restarted: str,
+    line: str,
+    rss: tuple[float, float],
+) -> None:
     failed = [r for r in failures(results) if r.at >= killed]
     total = len([r for r in results if r.at >= killed])
     print(
         f"FAULT {name}: {len(failed)} of {total} requests failed after the kill; "
-        f"recovered in {recovered - killed:.2f}s; restarted {restarted}; log: {line!r}"
+        f"recovered in {recovered - killed:.2f}s; restarted {restarted}; RSS {rss[0]:.0f} -> {rss[1]:.0f} MiB; "
+        f"log: {line!r}"
     )
 
 
@@ -102,14 +123,12 @@ def processes_of(state_dir: Path) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def weaver(tmp_path: Path) -> Iterator[Weaver]:
-    """The rig, and after it stopped everything: nothing of it left running or on disk."""
-    w = Weaver(tmp_path / "state")
-    try:
-        yield w
-    finally:
-        w.close()
+@pytest.fixture(autouse=True)
+def nothing_left(weaver: Weaver) -> Iterator[None]:
+    """After the rig stopped everything: nothing of it left running or on disk."""
+    w = weaver
+    yield
+    w.close()  # the rig's own teardown closes again: a no-op by then
     wait_for("every process of the test stopped", lambda: not processes_of(w.paths.state_root), timeout=20)
     left = [p for p in w.paths.state_root.rglob("*") if p.name in ("status.json", "proxy.json")]
     assert left == [], left
@@ -123,13 +142,15 @@ def test_kill_a_replica(weaver: Weaver, builds: dict[str, Build]) -> None:
     with Load(weaver.address) as load:
         wait_for("load running", lambda: ok_after(load, 0.0))
         name, pid = replica_pid(weaver, a.version, "Greeter")
+        before = rss_mib(weaver.paths.state_root)
         killed = time.time()
         os.kill(pid, signal.SIGKILL)
         recovered = wait_for("replica replaced", lambda: _replaced(weaver, a.version, pid))
         recovered = max(recovered, wait_for("requests succeed", lambda: ok_after(load, recovered)))
         results = load.stop()
+        after = rss_mib(weaver.paths.state_root)
     line = log_line(sorted((weaver.paths.state_root / "multi" / "managers").glob("*.log")), f"(pid {pid}) exited")
-    report("replica (Greeter)", results, killed, recovered, f"{name} (pid {pid})", line)
+    report("replica (Greeter)", results, killed, recovered, f"{name} (pid {pid})", line, (before, after))
     assert_in_flight_only(results, killed)
 
 
@@ -152,13 +173,15 @@ def test_kill_the_manager(weaver: Weaver, builds: dict[str, Build]) -> None:
     with Load(weaver.address) as load:
         wait_for("load running", lambda: ok_after(load, 0.0))
         pid = deployment(weaver, a.version).manager_pid
+        before = rss_mib(weaver.paths.state_root)
         killed = time.time()
         os.kill(pid, signal.SIGKILL)
         recovered = wait_for("a new manager, healthy", lambda: _healthy_new_manager(weaver, a.version, pid))
         recovered = max(recovered, wait_for("requests succeed", lambda: ok_after(load, recovered)))
         results = load.stop()
+        after = rss_mib(weaver.paths.state_root)
     line = log_line([weaver.paths.proxy_log], f"manager {pid} not running; restarting")
-    report("manager", results, killed, recovered, f"manager (pid {pid}) and its replicas", line)
+    report("manager", results, killed, recovered, f"manager (pid {pid}) and its replicas", line, (before, after))
     # Stated: the version is down from the kill until the keeper's restart is healthy (its check
     # every second, then a cold start of every replica); requests in that window fail (a 500 from
     # a main replica whose Greeter died first, then the proxy's 502), and only those.
@@ -179,13 +202,15 @@ def test_kill_the_proxy_worker(weaver: Weaver, builds: dict[str, Build]) -> None
         wait_for("load running", lambda: ok_after(load, 0.0))
         info = read_info(weaver.paths)
         assert info is not None
+        before = rss_mib(weaver.paths.state_root)
         killed = time.time()
         os.kill(info.worker, signal.SIGKILL)
         recovered = wait_for("a new worker", lambda: _new_worker(weaver, info.worker))
         recovered = max(recovered, wait_for("requests succeed", lambda: ok_after(load, recovered)))
         results = load.stop()
+        after = rss_mib(weaver.paths.state_root)
     line = log_line([weaver.paths.proxy_log], f"proxy worker pid {info.worker} killed by signal 9")
-    report("proxy worker", results, killed, recovered, f"proxy worker (pid {info.worker})", line)
+    report("proxy worker", results, killed, recovered, f"proxy worker (pid {info.worker})", line, (before, after))
     # Stated: only the requests the worker had in flight fail (at most one per load loop); new
     # connections wait in the guard's backlog.
     assert len(failures(results)) <= 3
@@ -204,14 +229,17 @@ def test_kill_a_new_replica_mid_rollout(weaver: Weaver, builds: dict[str, Build]
         weaver.wait_state(lambda s: s.phase == "shifting" and s.new == b.version)
         wait_for("B serving", lambda: any(r.version == b.version and r.ok for r in load.since(0.0)))
         name, pid = replica_pid(weaver, b.version, "Greeter")
+        before = rss_mib(weaver.paths.state_root)
         killed = time.time()
         os.kill(pid, signal.SIGKILL)
         recovered = wait_for("replica replaced", lambda: _replaced(weaver, b.version, pid))
+        after = rss_mib(weaver.paths.state_root)  # both versions still run
         out, _ = controller.communicate(timeout=120)
         results = load.stop()
     assert controller.returncode == 0, out
     state = weaver.state()
     assert (state.phase, state.live) == ("done", b.version), state.reason
     line = log_line(sorted((weaver.paths.state_root / "multi" / "managers").glob("*.log")), f"(pid {pid}) exited")
-    report("new version's replica mid-rollout", results, killed, recovered, f"{name} of B (pid {pid})", line)
+    restarted = f"{name} of B (pid {pid})"
+    report("new version's replica mid-rollout", results, killed, recovered, restarted, line, (before, after))
     assert_in_flight_only(results, killed)  # and the gate did not roll back for them

@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from weaver.internal.pexinfo import pex_sha256
@@ -43,34 +44,56 @@ BROKEN = (
 
 def build_hello(out: Path, greeting: str, broken: bool = False, replicas: int = 1) -> tuple[Path, Path]:
     """Build hello into `out`/<greeting>.pex and its manifest; returns (pex, manifest)."""
-    stage = out / f"stage-{greeting}"
+
+    def edit(stage: Path) -> None:
+        if broken:
+            greeter = stage / "apps" / "hello" / "greeter.py"
+            text = greeter.read_text()
+            assert BROKEN[0] in text, f"{greeter} changed: update BROKEN"
+            greeter.write_text(text.replace(*BROKEN))
+
+    config = CONFIG.format(greeting=greeting, replicas=replicas)
+    return build_app(out, greeting, "hello", config, REQUIREMENTS, edit)
+
+
+def build_app(
+    out: Path, name: str, app: str, config: str, requirements: list[str], edit: Callable[[Path], None] | None = None
+) -> tuple[Path, Path]:
+    """Build `apps.<app>` with `config` embedded into `out`/<name>.pex and its manifest."""
+    stage = out / f"stage-{name}"
     shutil.copytree(SRC / "weaver", stage / "weaver", ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
-    shutil.copytree(SRC / "apps" / "hello", stage / "apps" / "hello", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SRC / "apps" / app, stage / "apps" / app, ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
     shutil.copy(SRC / "apps" / "__init__.py", stage / "apps" / "__init__.py")
-    greeter = stage / "apps" / "hello" / "greeter.py"
-    if broken:
-        text = greeter.read_text()
-        assert BROKEN[0] in text, f"{greeter} changed: update BROKEN"
-        greeter.write_text(text.replace(*BROKEN))
-    sources = [str(p) for p in sorted((stage / "apps" / "hello").glob("*.py"))]
+    if edit is not None:
+        edit(stage)
+    sources = [str(p) for p in sorted((stage / "apps" / app).glob("*.py"))]
     subprocess.run([sys.executable, "-m", "weaver", "generate", "--root", str(stage), *sources], check=True, cwd=SRC)
     described = subprocess.run(
         [sys.executable, "-m", "weaver", "describe", "--root", str(stage), *sources],
         check=True, capture_output=True, text=True, cwd=SRC,
     )  # fmt: skip
     (stage / "weaver_app_info.py").write_text(
-        f"APP_NAME = 'hello'\nMAIN_PACKAGE = 'apps.hello'\n"
-        f"CONFIG_TOML = {CONFIG.format(greeting=greeting, replicas=replicas)!r}\n"
+        f"APP_NAME = {app!r}\nMAIN_PACKAGE = 'apps.{app}'\nCONFIG_TOML = {config!r}\n"
     )
-    pex = out / f"{greeting}.pex"
+    pex = out / f"{name}.pex"
     venv = sys.prefix  # the virtualenv running the tests
     subprocess.run(
-        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *REQUIREMENTS,
+        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *requirements,
          f"--python-shebang={sys.executable}", "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
         check=True, capture_output=True,
     )  # fmt: skip
     manifest = json.loads(described.stdout)
-    manifest.update(app="hello", version=pex_sha256(str(pex)), pex=pex.name, main="weaver.Main")
-    manifest_path = out / f"{greeting}.manifest.json"
+    manifest.update(app=app, version=pex_sha256(str(pex)), pex=pex.name, main="weaver.Main")
+    manifest_path = out / f"{name}.manifest.json"
     manifest_path.write_text(json.dumps(manifest))
     return pex, manifest_path
+
+
+SHOP_REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn", "jinja2", "redis"]
+SHOP_PLACEMENT = SRC.parents[1] / "deploy" / "boutique" / "default.toml"
+
+
+def build_shop(out: Path, name: str, redis: str, edit: Callable[[Path], None] | None = None) -> tuple[Path, Path]:
+    """Build the shop (deploy/boutique/default.toml's placement, carts in the Redis at `redis`)."""
+    config = SHOP_PLACEMENT.read_text() + f'\n[apps.boutique.cartstore.CartStore]\nredis = "{redis}"\n# build {name}\n'
+    return build_app(out, f"boutique-{name}", "boutique", config, SHOP_REQUIREMENTS, edit)

@@ -52,10 +52,11 @@ def free_port() -> int:
 class Weaver:
     """Runs `weaver rollout ...` in a private state dir; stops everything at the end."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, app: str = "hello") -> None:
         self.env = {**os.environ, "WEAVER_STATE_DIR": str(state_dir), "PYTHONPATH": str(SRC)}
         self.address = f"127.0.0.1:{free_port()}"
-        self.paths = AppPaths("hello", state_dir)
+        self.app = app
+        self.paths = AppPaths(app, state_dir)
         self.controllers: list[subprocess.Popen[str]] = []
 
     def argv(self, *args: str) -> list[str]:
@@ -66,7 +67,7 @@ class Weaver:
 
     def deploy_args(self, build: Build, *flags: str) -> list[str]:
         return ["deploy", "--pex", str(build.pex), "--manifest", str(build.manifest),
-                "--listen", f"hello={self.address}", *FAST, *flags]  # fmt: skip
+                "--listen", f"{self.app}={self.address}", *FAST, *flags]  # fmt: skip
 
     def deploy(self, build: Build, *flags: str) -> subprocess.CompletedProcess[str]:
         return self.run(*self.deploy_args(build, *flags))
@@ -92,7 +93,7 @@ class Weaver:
         raise AssertionError(f"state not reached within {timeout}s: {load(self.paths.state)}")
 
     def running(self, version: str) -> bool:
-        status = MultiDeployer(self.paths.state_root).status("hello", version)
+        status = MultiDeployer(self.paths.state_root).status(self.app, version)
         return status is not None and status.alive
 
     def close(self) -> None:
@@ -100,8 +101,8 @@ class Weaver:
             if p.poll() is None:
                 p.kill()
             p.communicate(timeout=10)
-        self.run("stop", "hello", "--grace", "1s", timeout=60)
-        subprocess.run([sys.executable, "-m", "weaver", "multi", "stop", "hello", "--grace", "1"],
+        self.run("stop", self.app, "--grace", "1s", timeout=60)
+        subprocess.run([sys.executable, "-m", "weaver", "multi", "stop", self.app, "--grace", "1"],
                        env=self.env, cwd=SRC, capture_output=True, timeout=60)  # fmt: skip
 
 

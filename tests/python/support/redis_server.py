@@ -1,79 +1,25 @@
 """A real Redis server for a test: Debian's `redis-server` on 127.0.0.1 and a free port.
 
 Installed through `support.debian` when missing (CI installs it; elsewhere the test is skipped
-with the reason printed). No persistence (`--save ""`, no AOF): each server starts empty.
+with the reason printed); started and stopped by `apps.boutique_bench.redisserver`, the same
+starter the benchmark uses. No persistence: each server starts empty.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import selectors
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from apps.boutique_bench.redisserver import RedisServer, free_port
+from apps.boutique_bench.redisserver import redis_server as start_redis
 from support.debian import ensure_programs
 
-READY_TIMEOUT = 30.0
-
-
-@dataclass(frozen=True)
-class RedisServer:
-    host: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """Read the server's log until it accepts connections; its output if it exits or stalls."""
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    out = b""
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as sel:
-        sel.register(fd, selectors.EVENT_READ)
-        while (left := deadline - time.monotonic()) > 0:
-            if not sel.select(left):
-                break
-            piece = os.read(fd, 65536)
-            if not piece:
-                raise RuntimeError(f"redis-server exited ({proc.wait(5)}): {out[-2000:].decode(errors='replace')}")
-            out += piece
-            if b"Ready to accept connections" in out:
-                return
-    raise TimeoutError(f"redis-server not ready in {timeout:.0f}s: {out[-2000:].decode(errors='replace')}")
+__all__ = ["RedisServer", "free_port", "redis_server"]
 
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[RedisServer]:
-    """Start redis-server, yield it once it accepts connections, stop it (and wait) at the end."""
+    """Install redis-server if missing, start it, yield it ready, stop it at the end."""
     ensure_programs({"redis-server": "redis-server"})
-    port = free_port()
-    argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        _wait_ready(proc, READY_TIMEOUT)
-        yield RedisServer("127.0.0.1", port, proc)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()  # the server's later log lines are not read: it logs little
+    with start_redis() as server:
+        yield server

@@ -1,16 +1,22 @@
 """Online Boutique: gRPC baseline vs weaver split vs weaver colocated, at the same offered rates.
 
     python -m apps.boutique_bench [--quick] [--rates 20,40,60] [--duration 20] [--out dist/boutique-bench]
+        [--redis HOST:PORT | --no-redis]
 
 Starts each variant in turn, waits for health, warms up, offers each rate (open loop, the
 Locust task mix of `apps.boutique.loadgen`), and reports achieved req/s, p50/p99 latency,
 errors and CPU-seconds per request summed over every process of the app, with ratios to the
 gRPC baseline. Writes results.md, results.json and results.png under --out.
+
+Every variant keeps its carts in one Redis, as the original shop does: by default a private
+`redis-server` (Debian's package) started for the run on the app's CPUs; `--redis` names one
+that runs already, `--no-redis` keeps carts in each variant's memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -25,6 +31,7 @@ from typing import Any
 from apps.boutique_bench import configs, pinning, report
 from apps.boutique_bench.bench import Settings, VariantResult, run_all
 from apps.boutique_bench.profiled import ENV
+from apps.boutique_bench.redisserver import redis_server
 
 DEFAULT_RATES = "20,40,60"
 QUICK_RATE = 10.0
@@ -54,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pin", action="store_true", help="do not pin the load generator and the app to CPUs")
     p.add_argument("--profile", metavar="DIR", help="run weaver processes under cProfile, stats into DIR")
     p.add_argument("--out", default="dist/boutique-bench", help="output directory")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--redis", metavar="HOST:PORT", help="keep carts in this Redis (default: start a private one)")
+    where.add_argument("--no-redis", action="store_true", help="keep carts in each variant's memory")
     return p
 
 
@@ -108,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     load0 = os.getloadavg()
     try:
-        results = run_all(s, place, say)
+        with contextlib.ExitStack() as stack:
+            s.redis = None if args.no_redis else args.redis or _private_redis(stack, place)
+            say(f"carts: {'in Redis at ' + s.redis if s.redis else 'in each variant memory'}")
+            results = run_all(s, place, say)
     except KeyboardInterrupt:
         say("interrupted: every process the bench started has been stopped")
         return 130
@@ -129,6 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(not r.skipped.startswith("failed") for r in results) else 1
 
 
+def _private_redis(stack: contextlib.ExitStack, place: pinning.Placement) -> str:
+    """Start a redis-server for the run (stopped with `stack`), on the app's CPUs."""
+    try:
+        server = stack.enter_context(redis_server())
+    except FileNotFoundError as e:
+        raise SystemExit(f"{e}; or pass --redis HOST:PORT, or --no-redis (carts in memory)") from None
+    pinning.pin_app(place, [server.process.pid])
+    return server.address
+
+
 def _meta(
     argv: list[str] | None, s: Settings, place: pinning.Placement, started: float, load0: tuple[float, float, float]
 ) -> dict[str, Any]:
@@ -143,6 +166,7 @@ def _meta(
         "pinning": place.describe(),
         "configs": {"split": configs.source("split.toml"), "colocated": configs.source("colocated.toml")},
         "settings": {"rates": s.rates, "duration_s": s.duration, "warmup_s": s.warmup, "probe": s.probe},
+        "carts": f"Redis at {s.redis} (not counted in any variant's CPU)" if s.redis else "in memory",
     }
 
 
@@ -154,7 +178,8 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"Command: `{meta['command']}` (started {meta['started']}, took {meta['elapsed_s']:.0f} s)",
         f"Host: {meta['host']}; load average before {la0}, after {la1} (a shared machine: figures are noisy).",
         f"Placement: {meta['pinning']}.",
-        f"Configs: split {meta['configs']['split']}, colocated {meta['configs']['colocated']}.",
+        f"Configs: split {meta['configs']['split']}, colocated {meta['configs']['colocated']}; "
+        f"carts {meta['carts']}.",
         f"Method: open loop, uniform arrivals, Locust task mix; each rate offered for {st['duration_s']:g} s after "
         f"a {st['warmup_s']:g} s warm-up. A task is 1-3 Locust requests (redirects followed), about 1.2 on "
         "average; latency is per request, from the task's scheduled start for its first request to the moment "

@@ -29,6 +29,8 @@ class Settings:
     start_timeout: float = 120.0
     idle: float = 3.0
     seed: int = 1
+    redis: str | None = None
+    """host:port of the Redis every variant keeps its carts in (None: in memory)."""
 
 
 @dataclass
@@ -112,6 +114,7 @@ def run_all(s: Settings, place: pinning.Placement, say: Say) -> list[VariantResu
     out = []
     for name in s.variants:
         variant = VARIANTS[name]()
+        variant.redis = s.redis
         say(f"{variant.label}: starting")
         try:
             out.append(run_variant(variant, s, place, say))

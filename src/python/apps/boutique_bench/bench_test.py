@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.debian import ensure_programs
 
 from apps.boutique_bench import procstat
 from apps.boutique_bench.__main__ import split_unavailable
@@ -17,12 +18,14 @@ TIMEOUT_S = 240.0
 
 
 def _run_quick(out: Path, variants: str) -> dict[str, dict[str, object]]:
+    ensure_programs({"redis-server": "redis-server"})  # every variant keeps its carts in one Redis
     cmd = [sys.executable, "-m", "apps.boutique_bench", "--quick", "--variants", variants, "--out", str(out)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (out / "results.md").is_file() and (out / "results.png").stat().st_size > 0
     data = json.loads((out / "results.json").read_text())
+    assert data["meta"]["carts"].startswith("Redis at 127.0.0.1:"), data["meta"]
     return {v["name"]: v for v in data["variants"]}
 
 

@@ -58,11 +58,16 @@ def _with_address(name: str, address: str) -> str:
     return out
 
 
-def colocated_config(address: str) -> str:
-    """colocated.toml, with the `boutique` listener on `address`."""
-    return _with_address("colocated.toml", address)
+def _with_redis(text: str, redis: str | None) -> str:
+    """`text` with the cart store in the Redis at `redis` (host:port), if given."""
+    return text if redis is None else text + f'\n[apps.boutique.cartstore.CartStore]\nredis = "{redis}"\n'
 
 
-def split_config(address: str) -> str:
-    """split.toml, with the `boutique` listener on `address`."""
-    return _with_address("split.toml", address)
+def colocated_config(address: str, redis: str | None = None) -> str:
+    """colocated.toml, with the `boutique` listener on `address` (and carts in `redis`)."""
+    return _with_redis(_with_address("colocated.toml", address), redis)
+
+
+def split_config(address: str, redis: str | None = None) -> str:
+    """split.toml, with the `boutique` listener on `address` (and carts in `redis`)."""
+    return _with_redis(_with_address("split.toml", address), redis)

@@ -58,6 +58,8 @@ class Variant(ABC):
 
     def __init__(self) -> None:
         self.url = ""
+        self.redis: str | None = None
+        """host:port of the Redis holding the carts (None: each variant's own memory)."""
 
     @abstractmethod
     def start(self, timeout: float) -> None:
@@ -117,7 +119,7 @@ class GrpcVariant(Variant):
         from apps.boutique_grpc.topology import FRONTEND, SERVICES
 
         ports = dict(zip((FRONTEND, *SERVICES), free_ports(1 + len(SERVICES)), strict=True))
-        cluster = Cluster(ports, seed=self.seed)
+        cluster = Cluster(ports, seed=self.seed, redis=self.redis)
         self.cluster = cluster
         self.tmp = tempfile.mkdtemp(prefix="boutique-bench-grpc-")
         try:
@@ -259,7 +261,7 @@ class ColocatedVariant(_SessionVariant):
         self.tmp = tempfile.mkdtemp(prefix="boutique-bench-colocated-")
         (port,) = free_ports(1)
         cfg = os.path.join(self.tmp, "colocated.toml")
-        Path(cfg).write_text(colocated_config(f"{HOST}:{port}"))
+        Path(cfg).write_text(colocated_config(f"{HOST}:{port}", self.redis))
         self.url = f"http://{HOST}:{port}"
         argv = [sys.executable, "-m", "apps.boutique_bench.colocated", "--config", cfg]
         self._launch(argv, _child_env({}), timeout)
@@ -278,7 +280,7 @@ class SplitVariant(_SessionVariant):
         self.tmp = tempfile.mkdtemp(prefix="boutique-bench-split-")
         (port,) = free_ports(1)
         cfg = os.path.join(self.tmp, "split.toml")
-        Path(cfg).write_text(split_config(f"{HOST}:{port}"))
+        Path(cfg).write_text(split_config(f"{HOST}:{port}", self.redis))
         self.url = f"http://{HOST}:{port}"
         status = os.path.join(self.tmp, "state")
         argv = [

@@ -22,7 +22,7 @@ from pathlib import Path
 from apps.boutique.logic.rand import SEED_ENV
 from apps.boutique_grpc.health import check
 from apps.boutique_grpc.stubs import stub_path
-from apps.boutique_grpc.topology import FRONTEND, HOST, SERVICES, ports_from_base
+from apps.boutique_grpc.topology import FRONTEND, HOST, REDIS_ENV, SERVICES, ports_from_base
 
 STOP_TIMEOUT = 5.0
 
@@ -40,9 +40,11 @@ def _child_env(seed: str | None) -> dict[str, str]:
 class Cluster:
     """The baseline's 11 processes; `start` waits for health, `stop` ends them all."""
 
-    def __init__(self, ports: dict[str, int], seed: str | None = None) -> None:
+    def __init__(self, ports: dict[str, int], seed: str | None = None, redis: str | None = None) -> None:
         self.ports = ports
         self.seed = seed
+        self.redis = redis
+        """host:port of the Redis the cart store uses (None: in memory)."""
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     @property
@@ -52,6 +54,8 @@ class Cluster:
     def start(self, timeout: float = 30.0) -> None:
         """Start every process and wait until all are healthy (or stop them and raise)."""
         env = _child_env(self.seed)
+        if self.redis is not None:
+            env[REDIS_ENV] = self.redis
         ports = json.dumps(self.ports)
         py = sys.executable
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,9 +17,12 @@ from apps.boutique.logic.currency import CurrencyLogic
 from apps.boutique.logic.email import EmailLogic
 from apps.boutique.logic.payment import PaymentLogic
 from apps.boutique.logic.recommendation import RecommendationLogic
+from apps.boutique.logic.redisstore import RedisCartStore
 from apps.boutique.logic.shipping import ShippingLogic
+from apps.boutique.services import CartStoreClient
 from apps.boutique_grpc import clients, servicers
 from apps.boutique_grpc.stubs import pb_grpc
+from weaver.internal.address import parse_address
 
 HOST = "127.0.0.1"
 FRONTEND = "frontend"
@@ -67,11 +71,24 @@ def frontend_services(ch: Channels) -> FrontendServices:
     )
 
 
+REDIS_ENV = "BOUTIQUE_REDIS"
+"""host:port of the Redis the cart store keeps carts in, as the weaver shop's `redis` key does."""
+
+
+def cart_store() -> CartStoreClient:
+    """The carts in Redis when REDIS_ENV names one (the same store the weaver shop uses), else memory."""
+    address = os.environ.get(REDIS_ENV)
+    if not address:
+        return CartStoreLogic()
+    host, port = parse_address(address, what=REDIS_ENV)
+    return RedisCartStore(host, port)
+
+
 def servicer(name: str, ch: Channels) -> tuple[Any, Callable[[Any, grpc.aio.Server], None]]:
     """Service `name`'s servicer over the shared logic, and the function registering it."""
     g = pb_grpc
     if name == "cartstore":
-        return servicers.CartStoreServicer(CartStoreLogic()), g.add_CartStoreServicer_to_server
+        return servicers.CartStoreServicer(cart_store()), g.add_CartStoreServicer_to_server
     if name == "cart":
         logic = CartLogic(clients.CartStoreGrpc(ch["cartstore"]))
         return servicers.CartServicer(logic), g.add_CartServiceServicer_to_server

@@ -8,6 +8,7 @@ version matches by prefix), `level>=WARNING`, or a bare word that must occur in 
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -30,21 +31,42 @@ class FilterError(WeaverError, ValueError):
     """A filter term that cannot be understood (names the term)."""
 
 
-class LogWriter:
-    """Appends entries to one JSON-lines file."""
+MAX_BYTES = 64 * 1024 * 1024
+"""A deployment's log file is rotated past this size: `logs.jsonl` -> `logs.jsonl.1` (the previous
+`.1` is dropped), so a deployment keeps at most twice this much log."""
 
-    def __init__(self, path: Path) -> None:
+
+def rotated(path: Path) -> Path:
+    """Where `path` goes when it is rotated."""
+    return path.with_name(path.name + ".1")
+
+
+class LogWriter:
+    """Appends entries to one JSON-lines file, rotated past `max_bytes` (one old file kept)."""
+
+    def __init__(self, path: Path, max_bytes: int = MAX_BYTES) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._file: IO[bytes] | None = None
+        self._size = 0
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.path, "ab")  # noqa: SIM115 - lives as long as the deployment
+        self._size = self._file.tell()
 
     def write(self, entries: Iterable[LogEntry]) -> None:
-        if self._file is not None:
-            self._file.write(b"".join(_encode(e) + b"\n" for e in entries))
-            self._file.flush()
+        if self._file is None:
+            return
+        data = b"".join(_encode(e) + b"\n" for e in entries)
+        if self._size and self._size + len(data) > self.max_bytes:
+            self._file.close()
+            os.replace(self.path, rotated(self.path))
+            self.open()
+        assert self._file is not None
+        self._file.write(data)
+        self._file.flush()
+        self._size += len(data)
 
     def note(self, info: Any, message: str, group: str = "", level: str = "WARNING") -> None:
         """An entry from the manager itself."""
@@ -102,11 +124,16 @@ def matches(entry: LogEntry, terms: list[tuple[str, str, str]]) -> bool:
 
 
 def read(paths: Iterable[Path], terms: list[tuple[str, str, str]]) -> list[LogEntry]:
-    """Every matching entry of the files, ordered by time; bad lines are skipped."""
+    """Every matching entry of the files and their rotated parts, ordered by time; bad lines are
+    skipped."""
     out: list[LogEntry] = []
     for path in paths:
-        with open(path, "rb") as f:
-            out.extend(e for e in _entries(f) if matches(e, terms))
+        for part in (rotated(path), path):
+            try:
+                with open(part, "rb") as f:
+                    out.extend(e for e in _entries(f) if matches(e, terms))
+            except FileNotFoundError:
+                continue
     out.sort(key=lambda e: e.time)
     return out
 
@@ -114,24 +141,44 @@ def read(paths: Iterable[Path], terms: list[tuple[str, str, str]]) -> list[LogEn
 def follow(
     paths: Iterable[Path], terms: list[tuple[str, str, str]], poll: float = 0.2, limit: float | None = None
 ) -> Iterator[LogEntry]:
-    """New matching entries as they are appended (for `limit` seconds, or forever)."""
-    files = [open(p, "rb") for p in paths]  # noqa: SIM115 - closed below
+    """New matching entries as they are appended from now on (for `limit` seconds, or forever).
+    A file that is rotated meanwhile is read to its end, then followed in its new file from the
+    start. The files are opened (at their end) by this call, before the first entry is asked for."""
+    files: dict[Path, IO[bytes]] = {p: open(p, "rb") for p in paths}  # noqa: SIM115 - closed by _follow
+    for f in files.values():
+        f.seek(0, 2)
+    return _follow(files, terms, poll, limit)
+
+
+def _follow(
+    files: dict[Path, IO[bytes]], terms: list[tuple[str, str, str]], poll: float, limit: float | None
+) -> Iterator[LogEntry]:
     try:
-        for f in files:
-            f.seek(0, 2)
         end = None if limit is None else time.monotonic() + limit
         while end is None or time.monotonic() < end:
             got = False
-            for f in files:
+            for path, f in list(files.items()):
                 for entry in _entries(f):
                     got = True
                     if matches(entry, terms):
                         yield entry
+                if _replaced(path, f):
+                    f.close()
+                    files[path] = open(path, "rb")  # noqa: SIM115 - closed below
+                    got = True
             if not got:
                 time.sleep(poll)
     finally:
-        for f in files:
+        for f in files.values():
             f.close()
+
+
+def _replaced(path: Path, f: IO[bytes]) -> bool:
+    """Whether `path` now names another file than the open `f` (it was rotated)."""
+    try:
+        return path.stat().st_ino != os.fstat(f.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _entries(f: IO[bytes]) -> Iterator[LogEntry]:

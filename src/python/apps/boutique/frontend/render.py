@@ -10,6 +10,7 @@ import markupsafe
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 
+import weaver
 from apps.boutique.frontend.flatten import FlatteningLoader
 from apps.boutique.model import Money
 
@@ -92,6 +93,7 @@ def make_env() -> jinja2.Environment:
     env.code_generator_class = _OneYieldPerOutput
     env.filters["money"] = render_money
     env.filters["currency_logo"] = currency_logo
+    env.globals["version"] = weaver.version()[:12]  # the footer names the build that rendered the page
     return env
 
 
