@@ -17,17 +17,14 @@ import httptools
 from hypothesis import event
 from hypothesis import strategies as st
 
-TIMEOUT = 5.0
-"""Bound on each wait of an exchange, in seconds."""
+TIMEOUT = 5.0  # bound on each wait of an exchange, in seconds
 
 _ODD_METHODS = ["OPTIONS", "CONNECT", "PRI", "G ET", "", "GET\x00", "get", "X" * 40]
 _ODD_TARGETS = ["*", "http://h/x", "//", "/%zz", "/\x00", "/a b", "h:80", "/\xff", "", "/#f"]
 _ODD_VERSIONS = ["HTTP/2.0", "HTTP/1.2", "http/1.1", "HTTP/1", "", "HTTP/1.1 ", "HTTP/9.9", "HTTP/1.1\x00"]
 _ODD_NAMES = ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Upgrade", "Host ", " Host", ""]
-_ODD_VALUES = [
-    "t", "0", "5", "-1", "1 ,1", "+5", "0x5", "chunked", "chunked, identity", "gzip, chunked", "identity",
-    "close", "100-continue", "websocket", "\x00", "a\rb", "9" * 30, "", "\t", "é",
-]
+_ODD_VALUES = ["t", "0", "5", "-1", "1 ,1", "+5", "0x5", "chunked", "chunked, identity", "gzip, chunked", "identity"]
+_ODD_VALUES += ["close", "100-continue", "websocket", "\x00", "a\rb", "9" * 30, "", "\t", "é"]
 _FRAMINGS = ["length", "chunked", "none"]
 _ODD_FRAMINGS = ["wrong-length", "length-and-chunked", "bad-chunks", "odd-coding", "two-lengths"]
 

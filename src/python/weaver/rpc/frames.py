@@ -17,9 +17,7 @@ import msgspec
 
 PROTOCOL_VERSION: Final = 1
 DEFAULT_MAX_FRAME: Final = 64 << 20
-MAX_HELLO: Final = 64 << 10
-"""The frame limit until the peer's hello is accepted: a hello is a few hundred bytes, and a
-peer nobody has identified yet must not make us buffer `max_frame` bytes per connection."""
+MAX_HELLO: Final = 64 << 10  # the frame limit until a peer's hello is accepted (a hello is ~100 B)
 
 # Frame types.
 HELLO: Final = 1
