@@ -8,6 +8,7 @@ makes that a nested table; a quoted `["apps.hello.greeter.Greeter"]` works too).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from typing import Any
@@ -40,19 +41,57 @@ def load(path: str | None = None) -> dict[str, Any]:
         return {}
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            data = f.read()
     except OSError as e:
         raise ConfigError(f"cannot read config {path}: {e.strerror}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: {e}") from e
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ConfigError(f"{path}: not UTF-8 (byte {data[e.start]:#04x} at line {line})") from None
+    return parse(text, path)
 
 
 def parse(text: str, where: str = "<config>") -> dict[str, Any]:
-    """Parse TOML text (used by tests that pass config inline)."""
+    """Parse TOML text; any error is a ConfigError naming `where` and the line."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{where}: {e}") from e
+        raise ConfigError(f"{where}: {_at_a_line(str(e), text)}") from None
+    except RecursionError:  # tomllib recurses per nesting level of arrays and inline tables
+        raise ConfigError(f"{where}: arrays or inline tables nested too deeply (at line {_deepest(text)})") from None
+    except ValueError:  # int() refuses a decimal integer of over 4300 digits (sys.int_info)
+        long = re.search(r"[0-9_]{4300,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 1
+        raise ConfigError(f"{where}: an integer too long to convert (at line {line})") from None
+
+
+def _at_a_line(message: str, text: str) -> str:
+    """tomllib says "(at end of document)" for errors at the end: say which line that is."""
+    if message.endswith("(at end of document)"):
+        return f"{message[:-1]}, line {text.count(chr(10)) + 1})"
+    return message
+
+
+def _deepest(text: str) -> int:
+    """The line where `[`/`{` nesting (outside quotes, roughly) is deepest: only for the message."""
+    depth = best = 0
+    line = best_line = 1
+    quote = ""
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in "]}":
+            depth -= 1
+    return best_line
 
 
 def section(config: ConfigDict, name: str) -> Mapping[str, Any] | None:

@@ -31,6 +31,9 @@ def parse_address(text: str, *, what: str, port_zero: bool = False) -> tuple[str
         raise AddressError(text, what, "an IPv6 host must be in brackets, as [::1]:80")
     if not host:
         raise AddressError(text, what, "empty host")
+    bad = next((c for c in host if c in "[]" or c.isspace() or not c.isprintable()), None)
+    if bad is not None:  # "[[h]]:80" gave host "[h]", which formats back as "[h]:80", host "h"
+        raise AddressError(text, what, f"{bad!r} in the host")
     if not port.isascii() or not port.isdigit():
         raise AddressError(text, what, f"port {port!r} is not a number")
     value = int(port)

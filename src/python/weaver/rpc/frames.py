@@ -17,6 +17,7 @@ import msgspec
 
 PROTOCOL_VERSION: Final = 1
 DEFAULT_MAX_FRAME: Final = 64 << 20
+MAX_HELLO: Final = 64 << 10  # the frame limit until a peer's hello is accepted (a hello is ~100 B)
 
 # Frame types.
 HELLO: Final = 1

@@ -60,7 +60,10 @@ class FramedProtocol(asyncio.Protocol):
         self.close_reason = ""
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
-        self._reader = frames.FrameReader(self._handshake_frame, max_frame)
+        self.max_frame = max_frame
+        # Until the handshake, frames are limited to MAX_HELLO: an unidentified peer must not make
+        # us buffer up to max_frame bytes per connection. The hello raises the limit to max_frame.
+        self._reader = frames.FrameReader(self._handshake_frame, min(max_frame, frames.MAX_HELLO))
         self._read_timeout = read_timeout
         self._rx = 0  # chunks received; the stall timer checks for progress
         self._timer: asyncio.TimerHandle | None = None
@@ -192,6 +195,7 @@ class FramedProtocol(asyncio.Protocol):
             return
         self.peer_hello = hello
         self._reader.sink = self._on_frame  # later frames skip this method
+        self._reader.max_frame = self.max_frame  # read again for the next frame of this chunk
         if self._timer is not None and not self._reader.partial:
             self._timer.cancel()
             self._timer = None

@@ -112,7 +112,7 @@ async def start_multi(
     placement: RemotePlacement | None = None
     try:
         config_path = tmp / "config.toml"
-        config_path.write_text(_toml(config))
+        config_path.write_text(_toml(config), encoding="utf-8")  # TOML is UTF-8, whatever the locale
         spec = launch.from_source(app_package, str(config_path))
         manager = await deploy(spec, replicas, private_listeners=True, directory=tmp / "state")
         placement = RemotePlacement((), Identity(manager.info.app, manager.info.version, "test"))
@@ -139,7 +139,7 @@ def _toml(config: Mapping[str, Any]) -> str:
 
     def table(prefix: str, value: Mapping[str, Any]) -> None:
         scalars = {k: v for k, v in value.items() if not isinstance(v, Mapping)}
-        if scalars or not prefix:
+        if scalars or not prefix or not value:  # an empty table still needs its header
             if prefix:
                 lines.append(f"[{prefix}]")
             lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars.items())
@@ -152,7 +152,7 @@ def _toml(config: Mapping[str, Any]) -> str:
 
 
 def _key(k: str) -> str:
-    return k if k.replace("_", "").replace("-", "").isalnum() else _value(k)
+    return k if k.isascii() and k.replace("_", "").replace("-", "").isalnum() else _value(k)
 
 
 def _value(v: Any) -> str:
@@ -162,6 +162,8 @@ def _value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, str):  # TOML has no surrogate escapes (json's for non-BMP) and refuses a raw DEL
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     return json.dumps(v)
 
 
