@@ -104,7 +104,8 @@ async def test_call_counts_errors_and_histograms_per_edge_survive_a_replica_rest
                 assert {k: got.calls.get(k) for k in want} == want
                 return got
 
-            return await eventually(check, timeout=20, what=f"call counts of {ok} + {empty} requests", ignore=(AssertionError,))
+            what = f"call counts of {ok} + {empty} requests"
+            return await eventually(check, timeout=20, what=what, ignore=(AssertionError,))
 
         assert await send(address, [f"u{i % 5}" for i in range(12)] + ["", ""]) == [200] * 12 + [400] * 2
         first = await reaches(12, 2)

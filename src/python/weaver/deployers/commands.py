@@ -149,7 +149,8 @@ def metrics(args: argparse.Namespace) -> int:
         try:
             text = metricstable.fetch(st.metrics)
         except OSError as e:
-            print(f"weaver multi metrics: {st.app}@{st.version[:16]}: http://{st.metrics}/metrics: {e}", file=sys.stderr)
+            where = f"{st.app}@{st.version[:16]}: http://{st.metrics}/metrics"
+            print(f"weaver multi metrics: {where}: {e}", file=sys.stderr)
             return 1
         title = f"{st.app}@{st.version[:16]}  http://{st.metrics}/metrics"
         print(metricstable.render(metricstable.rows(text, args.filter), title), end="")

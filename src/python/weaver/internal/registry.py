@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from weaver.internal.caller import Caller, Handler
+from weaver.internal.caller import Handler
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from weaver.metrics.calls import LATENCY_BOUNDS_NS, CALLEE, CallTable, ErrorKind, Settings, settings
+from weaver.metrics.calls import CALLEE, LATENCY_BOUNDS_NS, CallTable, ErrorKind, Settings, settings
 
 
 def test_slot_is_resolved_once_and_counts() -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from weaver.runtime.envelope import Envelope
     from weaver.metrics.snapshot import MetricSnapshot
+    from weaver.runtime.envelope import Envelope
     from weaver.runtime.messages import LogEntry
 
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from weaver import config as configmod
+from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime import state, status
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.logstore import LogWriter
-from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime.messages import LogEntry
 from weaver.runtime.metricsserver import MetricsServer
 from weaver.runtime.metricstore import MetricStore
