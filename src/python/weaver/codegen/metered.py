@@ -3,7 +3,7 @@
 Each component gets, beside the plain local stub, client stub and handlers, a metered twin and
 a factory that picks one when the stub is created (`weaver.metrics` on or off), so the per-call
 code never tests a switch. A metered stub resolves its `CallSlot`s in `__init__`; a call then
-costs a few integer adds (and, for remote calls, two clock reads). Local names in the emitted
+costs a few integer adds; 1 in `mask + 1` calls also reads the clock twice. Local names in the emitted
 code start with `_w` so they cannot shadow a method's parameters.
 """
 
@@ -16,6 +16,20 @@ from weaver.internal.keys import method_key
 
 if TYPE_CHECKING:
     from weaver.codegen.emit import PackageEmitter
+
+
+_COUNT_AND_MAYBE_TIME = (
+    "        _wn = _ws.calls = _ws.calls + 1\n"
+    "        _wt = 0 if _wn & _ws.mask else _now()\n"
+)
+"""Count the call; read the clock only for the 1 in `mask + 1` calls that are timed."""
+
+_FINISH = (
+    "        if _wt:\n"
+    "            _ws.observe(_now() - _wt)\n"
+    "        _ws.request_bytes += len(payload)\n"
+    "        _ws.reply_bytes += len({reply})\n"
+)
 
 
 def _passing(m: Method) -> str:
@@ -74,14 +88,14 @@ def client_stub(e: PackageEmitter, p: str, iface: Interface) -> str:
             f"\n    async def {m.name}(self{e._signature(iface, m)}) -> {e._ann(iface, m.returns)}:\n"
             f"        payload = _encode({p}_{m.name}_args({args}))\n"
             f"        _ws = self._ws{i}\n"
-            f"        _wt = _now()\n"
-            f"        try:\n"
+            + _COUNT_AND_MAYBE_TIME
+            + f"        try:\n"
             f"            reply = await self._caller.call({key}, payload, {m.retriable}, {shard})\n"
             f"        except BaseException as _we:\n"
             f"            _call_failed(_ws, _we, _wt, len(payload))\n"
             f"            raise\n"
-            f"        _ws.record(_now() - _wt, len(payload), len(reply))\n"
-            f"        return {p}_{m.name}_result_decoder.decode(reply)\n"
+            + _FINISH.format(reply="reply")
+            + f"        return {p}_{m.name}_result_decoder.decode(reply)\n"
         )
     out.append(
         f"\n\ndef {p}_client_stub(caller, name=''):\n"
@@ -101,15 +115,16 @@ def handlers(e: PackageEmitter, p: str, iface: Interface) -> str:
         out.append(
             f"    _ws{i} = _call_slot('', {iface.name!r}, {m.name!r}, True, 'callee')\n"
             f"\n    async def {m.name}(payload: bytes) -> bytes:\n"
-            f"        _wt = _now()\n"
-            f"        try:\n"
+            f"        _ws = _ws{i}\n"
+            + _COUNT_AND_MAYBE_TIME
+            + f"        try:\n"
             f"            a = {p}_{m.name}_args_decoder.decode(payload)\n"
             f"            _wr = _encode(await impl.{m.name}({call}))\n"
             f"        except BaseException as _we:\n"
-            f"            _call_failed(_ws{i}, _we, _wt, len(payload))\n"
+            f"            _call_failed(_ws, _we, _wt, len(payload))\n"
             f"            raise\n"
-            f"        _ws{i}.record(_now() - _wt, len(payload), len(_wr))\n"
-            f"        return _wr\n\n"
+            + _FINISH.format(reply="_wr")
+            + "        return _wr\n\n"
         )
     entries = "".join(f"{method_key(iface.name, m.name)}: {m.name}, " for m in iface.methods)
     out.append(f"    return {{{entries}}}\n")

@@ -7,8 +7,9 @@ each call then only adds to the slot's plain int fields: no dict, no label forma
 A remote call is counted twice, once per side: `side="caller"` by the client stub (latency as
 the caller saw it, transport included) and `side="callee"` by the server's handler (the callee's
 own time; the server does not know the calling component, so `caller` is ""). A co-located call
-is counted once, on the caller's side: every call in `calls`, and 1 in `sample_mask + 1` calls
-timed and watched for errors (the histogram's count says how many; see `settings`).
+is counted once, on the caller's side. Every call is counted in `calls`, its errors by kind and
+(remote) its bytes; 1 in `mask + 1` calls is also timed into the latency histogram, whose count
+says how many were (`[weaver.metrics] remote_sample` / `local_sample`; 1 times every call).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class CallSlot:
         self.request_bytes = 0
         self.reply_bytes = 0
         self.mask = mask
-        """Co-located slots: a call is timed when `calls & mask == 0` (0: every call)."""
+        """A call is timed when `calls & mask == 0` (0: every call)."""
 
     def record(self, elapsed_ns: int, request_bytes: int = 0, reply_bytes: int = 0) -> None:
         """Counts one call that took `elapsed_ns` (succeeded or not: see `failed`)."""
@@ -73,7 +74,7 @@ class CallSlot:
         self.reply_bytes += reply_bytes
 
     def observe(self, elapsed_ns: int) -> None:
-        """Times one call already counted in `calls` (a sampled co-located call)."""
+        """Times one call already counted in `calls` (a sampled call)."""
         self.counts[_bucket(LATENCY_BOUNDS_NS, elapsed_ns)] += 1
         self.latency_ns += elapsed_ns
 
@@ -97,7 +98,7 @@ class CallTable:
         key = (caller, callee, method, remote, side)
         s = self._slots.get(key)
         if s is None:
-            s = self._slots[key] = CallSlot(key, 0 if remote else settings.sample_mask)
+            s = self._slots[key] = CallSlot(key, settings.remote_mask if remote else settings.local_mask)
         return s
 
     def snapshot(self, version: str) -> list[MetricSnapshot]:
@@ -131,18 +132,21 @@ class CallTable:
 class Settings:
     """Process-wide switches, read when a stub is created (not per call)."""
 
-    __slots__ = ("enabled", "sample_mask")
+    __slots__ = ("enabled", "local_mask", "remote_mask")
 
     def __init__(self) -> None:
         self.enabled = True
-        self.sample_mask = 63
+        self.local_mask = 63
+        self.remote_mask = 15
 
-    def configure(self, enabled: bool, local_sample: int) -> None:
-        """`local_sample`: time 1 in this many co-located calls; a power of two, >= 1."""
-        if local_sample < 1 or local_sample & (local_sample - 1):
-            raise ValueError(f"local_sample must be a power of two >= 1, got {local_sample}")
+    def configure(self, enabled: bool, local_sample: int = 64, remote_sample: int = 16) -> None:
+        """Time 1 in `local_sample` co-located and 1 in `remote_sample` remote calls (powers of two)."""
+        for name, n in (("local_sample", local_sample), ("remote_sample", remote_sample)):
+            if n < 1 or n & (n - 1):
+                raise ValueError(f"{name} must be a power of two >= 1, got {n}")
         self.enabled = enabled
-        self.sample_mask = local_sample - 1
+        self.local_mask = local_sample - 1
+        self.remote_mask = remote_sample - 1
 
 
 settings = Settings()

@@ -31,7 +31,10 @@ def configure(options: MetricsOptions) -> None:
     if not options.report_interval > 0:
         raise ConfigError(f"config [weaver.metrics]: report_interval must be > 0, got {options.report_interval}")
     env = os.environ.get(envvars.METRICS, "").strip().lower()
-    settings.configure(options.enabled and env not in ("0", "off", "false", "no"), n)
+    r = options.remote_sample
+    if r < 1 or r & (r - 1):
+        raise ConfigError(f"config [weaver.metrics]: remote_sample must be a power of two >= 1, got {r}")
+    settings.configure(options.enabled and env not in ("0", "off", "false", "no"), n, r)
 
 
 def enabled() -> bool:
@@ -56,8 +59,10 @@ def error_kind(exc: BaseException) -> ErrorKind:
 
 
 def failed(slot: CallSlot, exc: BaseException, started_ns: int, request_bytes: int = 0) -> None:
-    """Records a remote call (either side) that raised `exc`."""
-    slot.record(now() - started_ns, request_bytes)
+    """Records a remote call (either side, already counted) that raised `exc`; 0: not timed."""
+    if started_ns:
+        slot.observe(now() - started_ns)
+    slot.request_bytes += request_bytes
     slot.failed(error_kind(exc))
 
 

@@ -84,6 +84,11 @@ def table(rows: list[Row], condition: str) -> str:
             f"{r['stack']:<14} {r['inflight']:>9} {rate:>9,.0f} {r['p50_us']:>8.1f} {r['p99_us']:>8.1f} "
             f"{cpu:>11.1f} {ratios[0]:>6} {ratios[1]:>7} {ratios[2]:>7}"
         )
+    for n in sorted({r["inflight"] for r in rows}):
+        on, off = by.get(("weaver-stub", n)), by.get(("weaver-stub-off", n))
+        if on and off:
+            per = [(x["cpu_client"] + x["cpu_server"]) / x["calls"] * 1e6 for x in (on, off)]
+            lines.append(f"metrics on vs off, {n} in flight: CPU/call {per[0]:.1f} vs {per[1]:.1f} us ({per[0] / per[1] - 1:+.1%})")
     return "\n".join(lines)
 
 
