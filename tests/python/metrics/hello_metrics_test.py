@@ -18,7 +18,7 @@ from apps.hello.counter import Counter
 from weaver.testing.eventually import eventually
 from weaver.testing.multi import MultiApp
 
-CONFIG = "[weaver.metrics]\nreport_interval = 0.1\n"
+CONFIG = "[weaver.metrics]\nreport_interval = 0.1\nremote_sample = 1\n"  # time every call: histogram count == calls
 MAIN = "weaver.Main"
 GREETER = "apps.hello.greeter.Greeter"
 COUNTER = "apps.hello.counter.Counter"

@@ -18,18 +18,29 @@ if TYPE_CHECKING:
     from weaver.codegen.emit import PackageEmitter
 
 
-_COUNT_AND_MAYBE_TIME = (
-    "        _wn = _ws.calls = _ws.calls + 1\n"
-    "        _wt = 0 if _wn & _ws.mask else _now()\n"
-)
-"""Count the call; read the clock only for the 1 in `mask + 1` calls that are timed."""
+def _timed(*body: str) -> str:
+    """Count the call; run `body`, reading the clock around it for 1 in `mask + 1` calls only.
 
-_FINISH = (
-    "        if _wt:\n"
-    "            _ws.observe(_now() - _wt)\n"
-    "        _ws.request_bytes += len(payload)\n"
-    "        _ws.reply_bytes += len({reply})\n"
-)
+    The body is written twice (untimed, timed) so that an untimed call costs one branch.
+    """
+    lines = "".join(f"                {line}\n" for line in body)
+    return (
+        "        _wn = _ws.calls = _ws.calls + 1\n"
+        "        _wt = 0\n"
+        "        try:\n"
+        "            if _wn & _ws.mask:\n"
+        f"{lines}"
+        "            else:\n"
+        "                _wt = _now()\n"
+        f"{lines}"
+        "                _ws.observe(_now() - _wt)\n"
+        "        except BaseException as _we:\n"
+        "            _call_failed(_ws, _we, _wt, len(payload))\n"
+        "            raise\n"
+    )
+
+
+_BYTES = "        _ws.request_bytes += len(payload)\n        _ws.reply_bytes += len({reply})\n"
 
 
 def _passing(m: Method) -> str:
@@ -88,13 +99,8 @@ def client_stub(e: PackageEmitter, p: str, iface: Interface) -> str:
             f"\n    async def {m.name}(self{e._signature(iface, m)}) -> {e._ann(iface, m.returns)}:\n"
             f"        payload = _encode({p}_{m.name}_args({args}))\n"
             f"        _ws = self._ws{i}\n"
-            + _COUNT_AND_MAYBE_TIME
-            + f"        try:\n"
-            f"            reply = await self._caller.call({key}, payload, {m.retriable}, {shard})\n"
-            f"        except BaseException as _we:\n"
-            f"            _call_failed(_ws, _we, _wt, len(payload))\n"
-            f"            raise\n"
-            + _FINISH.format(reply="reply")
+            + _timed(f"reply = await self._caller.call({key}, payload, {m.retriable}, {shard})")
+            + _BYTES.format(reply="reply")
             + f"        return {p}_{m.name}_result_decoder.decode(reply)\n"
         )
     out.append(
@@ -105,7 +111,11 @@ def client_stub(e: PackageEmitter, p: str, iface: Interface) -> str:
 
 
 def handlers(e: PackageEmitter, p: str, iface: Interface) -> str:
-    """Remote calls, callee's side: the same figures as the server saw them (caller unknown)."""
+    """Remote calls, callee's side: calls, errors and latency as the server saw them (caller unknown).
+
+    Bytes are the caller side's alone: they are the same payloads, so counting them twice would
+    only cost time.
+    """
     out = [
         f"\n\ndef {p}_handlers_metered(impl):\n"
         f'    """Server side with metrics: decode, call the implementation, encode, record."""\n'
@@ -116,14 +126,7 @@ def handlers(e: PackageEmitter, p: str, iface: Interface) -> str:
             f"    _ws{i} = _call_slot('', {iface.name!r}, {m.name!r}, True, 'callee')\n"
             f"\n    async def {m.name}(payload: bytes) -> bytes:\n"
             f"        _ws = _ws{i}\n"
-            + _COUNT_AND_MAYBE_TIME
-            + f"        try:\n"
-            f"            a = {p}_{m.name}_args_decoder.decode(payload)\n"
-            f"            _wr = _encode(await impl.{m.name}({call}))\n"
-            f"        except BaseException as _we:\n"
-            f"            _call_failed(_ws, _we, _wt, len(payload))\n"
-            f"            raise\n"
-            + _FINISH.format(reply="_wr")
+            + _timed(f"a = {p}_{m.name}_args_decoder.decode(payload)", f"_wr = _encode(await impl.{m.name}({call}))")
             + "        return _wr\n\n"
         )
     entries = "".join(f"{method_key(iface.name, m.name)}: {m.name}, " for m in iface.methods)

@@ -8,7 +8,7 @@ A remote call is counted twice, once per side: `side="caller"` by the client stu
 the caller saw it, transport included) and `side="callee"` by the server's handler (the callee's
 own time; the server does not know the calling component, so `caller` is ""). A co-located call
 is counted once, on the caller's side. Every call is counted in `calls`, its errors by kind and
-(remote) its bytes; 1 in `mask + 1` calls is also timed into the latency histogram, whose count
+(remote, caller's side: the callee sees the same payloads) its bytes; 1 in `mask + 1` calls is also timed into the latency histogram, whose count
 says how many were (`[weaver.metrics] remote_sample` / `local_sample`; 1 times every call).
 """
 
@@ -111,7 +111,7 @@ class CallTable:
             for kind in ErrorKind:
                 errors.append(Series((*lv, kind.name.lower()), float(s.errors[kind])))
             lat.append(Series(lv, s.latency_ns / 1e9, tuple(s.counts), sum(s.counts)))
-            if remote:
+            if remote and side == CALLER:
                 req.append(Series(lv, float(s.request_bytes)))
                 rep.append(Series(lv, float(s.reply_bytes)))
         bounds = tuple(b / 1e9 for b in LATENCY_BOUNDS_NS)

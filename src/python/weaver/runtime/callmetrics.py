@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from weaver.config import ConfigError, MetricsOptions
 from weaver.errors import AppError, CommunicationError
 from weaver.internal import callctx, envvars
-from weaver.metrics.calls import CallSlot, ErrorKind, settings
+from weaver.metrics.calls import CALLER, CallSlot, ErrorKind, settings
 
 T = TypeVar("T")
 now = time.perf_counter_ns
@@ -58,11 +58,12 @@ def error_kind(exc: BaseException) -> ErrorKind:
     return ErrorKind.REMOTE  # a RemoteCallError, or what a remote caller would receive as one
 
 
-def failed(slot: CallSlot, exc: BaseException, started_ns: int, request_bytes: int = 0) -> None:
+def failed(slot: CallSlot, exc: BaseException, started_ns: int, request_bytes: int) -> None:
     """Records a remote call (either side, already counted) that raised `exc`; 0: not timed."""
     if started_ns:
         slot.observe(now() - started_ns)
-    slot.request_bytes += request_bytes
+    if slot.key[4] == CALLER:
+        slot.request_bytes += request_bytes
     slot.failed(error_kind(exc))
 
 
