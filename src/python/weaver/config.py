@@ -30,7 +30,7 @@ class MetricsOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Automatic call metrics on every component method (`WEAVER_METRICS=0` overrides)."""
     local_sample: int = 64
     """Time 1 in this many co-located calls (a power of two; 1 times every call)."""
-    remote_sample: int = 16
+    remote_sample: int = 64
     """Time 1 in this many remote calls, on each side (a power of two; 1 times every call)."""
     report_interval: float = 1.0
     """Seconds between a proclet's reports to its manager."""

@@ -137,9 +137,9 @@ class Settings:
     def __init__(self) -> None:
         self.enabled = True
         self.local_mask = 63
-        self.remote_mask = 15
+        self.remote_mask = 63
 
-    def configure(self, enabled: bool, local_sample: int = 64, remote_sample: int = 16) -> None:
+    def configure(self, enabled: bool, local_sample: int = 64, remote_sample: int = 64) -> None:
         """Time 1 in `local_sample` co-located and 1 in `remote_sample` remote calls (powers of two)."""
         for name, n in (("local_sample", local_sample), ("remote_sample", remote_sample)):
             if n < 1 or n & (n - 1):

@@ -84,12 +84,26 @@ def table(rows: list[Row], condition: str) -> str:
             f"{r['stack']:<14} {r['inflight']:>9} {rate:>9,.0f} {r['p50_us']:>8.1f} {r['p99_us']:>8.1f} "
             f"{cpu:>11.1f} {ratios[0]:>6} {ratios[1]:>7} {ratios[2]:>7}"
         )
-    for n in sorted({r["inflight"] for r in rows}):
-        on, off = by.get(("weaver-stub", n)), by.get(("weaver-stub-off", n))
-        if on and off:
-            per = [(x["cpu_client"] + x["cpu_server"]) / x["calls"] * 1e6 for x in (on, off)]
-            lines.append(f"metrics on vs off, {n} in flight: CPU/call {per[0]:.1f} vs {per[1]:.1f} us ({per[0] / per[1] - 1:+.1%})")
     return "\n".join(lines)
+
+
+def metrics_overhead(samples: list[Row]) -> list[str]:
+    """CPU per call of `weaver-stub` (metrics on) vs `weaver-stub-off`: medians over the rounds."""
+    lines = []
+    for n in sorted({r["inflight"] for r in samples}):
+        per = {}
+        for stack in ("weaver-stub", "weaver-stub-off"):
+            rounds = sorted(
+                (r["cpu_client"] + r["cpu_server"]) / r["calls"] * 1e6
+                for r in samples
+                if r["stack"] == stack and r["inflight"] == n
+            )
+            if rounds:
+                per[stack] = rounds[len(rounds) // 2]
+        if len(per) == 2:
+            on, off = per["weaver-stub"], per["weaver-stub-off"]
+            lines.append(f"metrics on vs off, {n} in flight: median CPU/call {on:.2f} vs {off:.2f} us ({on / off - 1:+.1%})")
+    return lines
 
 
 def main() -> None:
@@ -114,6 +128,7 @@ def main() -> None:
             for stack in stacks:
                 samples.extend(run_stack(stack, duration, cpu))
         print(table(median_rows(samples), name), flush=True)
+        print("\n".join(metrics_overhead(samples)), flush=True)
     print(
         f"\n(total {time.monotonic() - started:.0f}s. x raw, x grpc: calls/s relative to that stack;"
         " CPU/raw: CPU per call relative to raw; all from this run)"
