@@ -28,6 +28,8 @@ class MetricsOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     enabled: bool = True
     """Automatic call metrics on every component method (`WEAVER_METRICS=0` overrides)."""
+    local: bool = True
+    """Also meter co-located calls (about +50 ns each on the CI VMs: docs/metrics.md)."""
     local_sample: int = 64
     """Time 1 in this many co-located calls (a power of two; 1 times every call)."""
     remote_sample: int = 64

@@ -76,7 +76,7 @@ def local_stub(e: PackageEmitter, p: str, iface: Interface) -> str:
         )
     out.append(
         f"\n\ndef {p}_local_stub(impl, caller=''):\n"
-        f"    return {p}_local_metered(impl, caller) if _metrics_enabled() else {p}_local(impl)\n"
+        f"    return {p}_local_metered(impl, caller) if _metrics_enabled(True) else {p}_local(impl)\n"
     )
     return "".join(out)
 

@@ -132,19 +132,23 @@ class CallTable:
 class Settings:
     """Process-wide switches, read when a stub is created (not per call)."""
 
-    __slots__ = ("enabled", "local_mask", "remote_mask")
+    __slots__ = ("enabled", "local", "local_mask", "remote_mask")
 
     def __init__(self) -> None:
         self.enabled = True
+        self.local = True
         self.local_mask = 63
         self.remote_mask = 63
 
-    def configure(self, enabled: bool, local_sample: int = 64, remote_sample: int = 64) -> None:
+    def configure(
+        self, enabled: bool, local_sample: int = 64, remote_sample: int = 64, local: bool = True
+    ) -> None:
         """Time 1 in `local_sample` co-located and 1 in `remote_sample` remote calls (powers of two)."""
         for name, n in (("local_sample", local_sample), ("remote_sample", remote_sample)):
             if n < 1 or n & (n - 1):
                 raise ValueError(f"{name} must be a power of two >= 1, got {n}")
         self.enabled = enabled
+        self.local = local
         self.local_mask = local_sample - 1
         self.remote_mask = remote_sample - 1
 

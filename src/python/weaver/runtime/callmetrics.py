@@ -34,12 +34,12 @@ def configure(options: MetricsOptions) -> None:
     r = options.remote_sample
     if r < 1 or r & (r - 1):
         raise ConfigError(f"config [weaver.metrics]: remote_sample must be a power of two >= 1, got {r}")
-    settings.configure(options.enabled and env not in ("0", "off", "false", "no"), n, r)
+    settings.configure(options.enabled and env not in ("0", "off", "false", "no"), n, r, options.local)
 
 
-def enabled() -> bool:
-    """Whether stubs created now record metrics (`[weaver.metrics] enabled`, `WEAVER_METRICS`)."""
-    return settings.enabled
+def enabled(local: bool = False) -> bool:
+    """Whether stubs created now record metrics (`[weaver.metrics] enabled`, `local`, `WEAVER_METRICS`)."""
+    return settings.enabled and (settings.local or not local)
 
 
 def error_kind(exc: BaseException) -> ErrorKind:
