@@ -71,3 +71,19 @@ def test_error_kinds() -> None:
         assert error_kind(asyncio.CancelledError()) is ErrorKind.DEADLINE
     finally:
         callctx.deadline.reset(token)
+
+
+async def test_local_false_keeps_colocated_refs_plain_and_remote_ones_metered() -> None:
+    config = "[weaver.metrics]\nlocal = false\n"
+    async with weaver.testing.start("apps.hello", mode="local", config=config) as app:
+        assert type(app.get(Greeter)).__name__ == "_Greeter_local"
+    async with weaver.testing.start("apps.hello", mode="rpc", config=config) as app:
+        assert type(app.get(Greeter)).__name__ == "_Greeter_client_metered"
+
+
+@pytest.mark.parametrize("bad", ["local_sample = 3", "remote_sample = 0", "report_interval = 0.0", "sample = 4"])
+async def test_bad_metrics_config_is_an_error_naming_the_key(bad: str) -> None:
+    key = bad.split(" ")[0]
+    with pytest.raises(weaver.config.ConfigError, match=rf"\[weaver(\.metrics)?\].*{key}"):
+        async with weaver.testing.start("apps.hello", mode="local", config=f"[weaver.metrics]\n{bad}\n"):
+            pass
