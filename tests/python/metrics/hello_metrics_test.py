@@ -9,12 +9,17 @@ between two batches, and checks the parsed exposition edge by edge.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter
+from weaver.internal import envvars
+from weaver.runtime import status
 from weaver.testing.eventually import eventually
 from weaver.testing.multi import MultiApp
 
@@ -83,7 +88,25 @@ async def send(address: str, names: list[str]) -> list[int]:
     return [(await http(address, f"/hello?name={n}"))[0] for n in names]
 
 
-async def test_call_counts_errors_and_histograms_per_edge_survive_a_replica_restart() -> None:
+async def multi_metrics(state_root: Path, *args: str) -> str:
+    """`python -m weaver multi metrics ARGS` against the deployments under `state_root`."""
+    env = {**os.environ, envvars.STATE_DIR: str(state_root), "COLUMNS": "200"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "weaver", "multi", "metrics", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with asyncio.timeout(60):
+            out, err = await proc.communicate()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_call_counts_errors_and_histograms_per_edge_survive_a_replica_restart(tmp_path: Path) -> None:
     async with weaver.testing.start("apps.hello", mode="multi", config=CONFIG) as app:
         assert isinstance(app, MultiApp)
         address = app.listener("hello").address
@@ -123,3 +146,20 @@ async def test_call_counts_errors_and_histograms_per_edge_survive_a_replica_rest
         }
         again = await scrape()  # counts are stable once reported: nothing is counted twice
         assert {k: again.calls.get(k) for k in expected(21, 3)} == expected(21, 3)
+
+        # `weaver multi metrics` finds the deployment by its status.json and prints the same figures
+        published = tmp_path / "multi" / app.manager.info.app / version / "status.json"
+        status.write(published, app.manager.status())
+        table = await multi_metrics(tmp_path, "Counter")
+        rows = [line.split("│") for line in table.splitlines() if "│" in line and "remote" in line]
+        cells = {tuple(c.strip() for c in r[1:6]): [c.strip() for c in r[6:11]] for r in rows}
+        assert cells == {
+            (GREETER, "Counter", "add", "remote", "caller"): ["21", "0", "0", "0", "0"],
+            ("-", "Counter", "add", "remote", "callee"): ["21", "0", "0", "0", "0"],
+            (GREETER, "Counter", "get", "remote", "caller"): ["0", "0", "0", "0", "0"],
+            ("-", "Counter", "get", "remote", "callee"): ["0", "0", "0", "0", "0"],
+            (GREETER, "Counter", "hop", "remote", "caller"): ["21", "0", "0", "0", "0"],
+            ("-", "Counter", "hop", "remote", "callee"): ["21", "0", "0", "0", "0"],
+        }, table
+        greet = await multi_metrics(tmp_path, "weaver.Main")
+        assert "greet" in greet and " 24 " in greet and " 3 " in greet, greet
