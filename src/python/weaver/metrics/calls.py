@@ -8,8 +8,9 @@ A remote call is counted twice, once per side: `side="caller"` by the client stu
 the caller saw it, transport included) and `side="callee"` by the server's handler (the callee's
 own time; the server does not know the calling component, so `caller` is ""). A co-located call
 is counted once, on the caller's side. Every call is counted in `calls`, its errors by kind and
-(remote, caller's side: the callee sees the same payloads) its bytes; 1 in `mask + 1` calls is also timed into the latency histogram, whose count
-says how many were (`[weaver.metrics] remote_sample` / `local_sample`; 1 times every call).
+(remote, caller's side: the callee sees the same payloads) its bytes; 1 in `mask + 1` calls is
+also timed into the latency histogram, whose count says how many were
+(`[weaver.metrics] remote_sample` / `local_sample`; 1 times every call).
 """
 
 from __future__ import annotations

@@ -102,7 +102,9 @@ def metrics_overhead(samples: list[Row]) -> list[str]:
                 per[stack] = rounds[len(rounds) // 2]
         if len(per) == 2:
             on, off = per["weaver-stub"], per["weaver-stub-off"]
-            lines.append(f"metrics on vs off, {n} in flight: median CPU/call {on:.2f} vs {off:.2f} us ({on / off - 1:+.1%})")
+            lines.append(
+                f"metrics on vs off, {n} in flight: median CPU/call {on:.2f} vs {off:.2f} us ({on / off - 1:+.1%})"
+            )
     return lines
 
 
