@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from weaver.codegen import metered
 from weaver.codegen.model import App, Impl, Interface, Method
 from weaver.codegen.qualify import Qualifier
 from weaver.codegen.sources import Module, SourceIndex
@@ -24,6 +25,11 @@ HEADER = '''\
 """Generated stubs, codecs and registrations for the components of package {package}."""
 
 from weaver.runtime.codegen import Main as _Main
+from weaver.runtime.codegen import call_slot as _call_slot
+from weaver.runtime.codegen import call_failed as _call_failed
+from weaver.runtime.codegen import metrics_enabled as _metrics_enabled
+from weaver.runtime.codegen import now_ns as _now
+from weaver.runtime.codegen import sampled_call as _sampled
 from weaver.runtime.codegen import MethodSpec as _MethodSpec
 from weaver.runtime.codegen import Registration as _Registration
 from weaver.runtime.codegen import Struct as _Struct
@@ -103,8 +109,11 @@ class PackageEmitter:
         for m in iface.methods:
             lines.append(self._args_struct(p, iface, m))
         lines.append(self._local_stub(p, iface))
+        lines.append(metered.local_stub(self, p, iface))
         lines.append(self._client_stub(p, iface))
-        lines.append(self._handlers(p, iface))
+        lines.append(metered.client_stub(self, p, iface))
+        lines.append(self._handlers(p, iface, "_plain"))
+        lines.append(metered.handlers(self, p, iface))
         lines.append(self._registration(p, iface, impl, iface_expr, impl_expr))
         return "".join(lines)
 
@@ -156,9 +165,9 @@ class PackageEmitter:
             parts.append(f"{a.name}: {self._ann(iface, a.annotation)}{default}")
         return "".join(f", {x}" for x in parts)
 
-    def _handlers(self, p: str, iface: Interface) -> str:
+    def _handlers(self, p: str, iface: Interface, suffix: str = "") -> str:
         out = [
-            f"\n\ndef {p}_handlers(impl):\n"
+            f"\n\ndef {p}_handlers{suffix}(impl):\n"
             f'    """Server side: decode arguments, call the implementation, encode the result."""\n'
         ]
         for m in iface.methods:
@@ -185,7 +194,7 @@ class PackageEmitter:
             f"    refs={refs!r},\n    listeners={tuple(sorted(impl.listeners))!r},\n"
             f"    config_type={config},\n    fingerprint={iface.fingerprint!r},\n"
             f"    methods=(\n{methods}    ),\n"
-            f"    local_stub={p}_local,\n    client_stub={p}_client,\n    handlers={p}_handlers,\n"
+            f"    local_stub={p}_local_stub,\n    client_stub={p}_client_stub,\n    handlers={p}_handlers,\n"
             f"    ref_fields={dict(sorted(impl.ref_fields.items()))!r},\n"
             f"))\n"
         )

@@ -5,6 +5,7 @@ weaver multi deploy APP.pex [--config FILE] [--listener NAME=HOST:PORT ...] [--p
 weaver multi status [--json] [APP]
 weaver multi logs [--follow] [--app APP] [FILTER ...]     e.g. level>=WARNING component=Greeter
 weaver multi stop APP [--version V] [--grace SECONDS]
+weaver multi metrics [--app APP] [FILTER]                 e.g. Greeter, or a caller's name
 weaver single deploy APP.pex [--config FILE]
 """
 
@@ -43,6 +44,9 @@ def add_subcommands(sub: Any) -> None:
     logs.add_argument("filter", nargs="*", help="terms: field=value, field!=value, field~text, level>=LEVEL, word")
     logs.add_argument("--app", help="only this app")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    metrics = msub.add_parser("metrics", help="per-method call metrics from the manager's /metrics")
+    metrics.add_argument("filter", nargs="?", default="", help="only rows with a label containing this text")
+    metrics.add_argument("--app", help="only this app")
     stop = msub.add_parser("stop", help="stop an app's deployments (all versions unless --version)")
     stop.add_argument("app")
     stop.add_argument("--version", help="only this version (a prefix is enough)")
@@ -63,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         "status": commands.status,
         "logs": commands.logs,
         "stop": commands.stop,
+        "metrics": commands.metrics,
     }[args.multi_command]
     return handler(args)
 

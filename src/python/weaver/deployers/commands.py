@@ -137,6 +137,26 @@ def _table(d: state.Deployment) -> str:
     return "\n".join(lines) + "\n"
 
 
+def metrics(args: argparse.Namespace) -> int:
+    from weaver.deployers import metricstable
+
+    found = [d for d in state.deployments(args.app) if d.alive and d.status.metrics]
+    if not found:
+        print(f"no running deployment publishes metrics under {statedir.root() / 'multi'}")
+        return 1
+    for d in found:
+        st = d.status
+        try:
+            text = metricstable.fetch(st.metrics)
+        except OSError as e:
+            where = f"{st.app}@{st.version[:16]}: http://{st.metrics}/metrics"
+            print(f"weaver multi metrics: {where}: {e}", file=sys.stderr)
+            return 1
+        title = f"{st.app}@{st.version[:16]}  http://{st.metrics}/metrics"
+        print(metricstable.render(metricstable.rows(text, args.filter), title), end="")
+    return 0
+
+
 def logs(args: argparse.Namespace) -> int:
     try:
         terms = logstore.parse_filter(args.filter)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from weaver.internal.caller import Caller, Handler
+from weaver.internal.caller import Handler
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,10 @@ class Registration:
     config_type: type | None
     fingerprint: str
     methods: tuple[MethodSpec, ...]
-    local_stub: Callable[[object], object]
-    client_stub: Callable[[Caller], object]
+    local_stub: Callable[..., object]
+    """`local_stub(impl, caller="")`: what a co-located `Ref` holds; `caller` labels its metrics."""
+    client_stub: Callable[..., object]
+    """`client_stub(transport: Caller, name="")`: a remote `Ref` of caller component `name`."""
     handlers: Callable[[object], dict[int, Handler]]
     ref_fields: Mapping[str, str] = field(default_factory=dict)
     """Field name on the implementation -> full name of the referenced component."""

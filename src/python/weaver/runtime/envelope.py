@@ -124,6 +124,8 @@ class Envelope:
         assert self.pipe is not None
         if isinstance(msg, m.Logs):
             self.handler.replica_logs(self, msg.entries)
+        elif isinstance(msg, m.Metrics):
+            self.handler.replica_metrics(self, msg.snapshots)
         elif isinstance(msg, m.HealthReply):
             if msg.healthy:
                 self.last_ok = time.monotonic()

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import weaver.testing
+from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime import messages as m
 from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group
@@ -31,6 +32,7 @@ class Recorder:
         self.changes = 0
         self.routing_asks = 0
         self.logs: list[m.LogEntry] = []
+        self.metrics: list[list[MetricSnapshot]] = []
 
     def routing(self) -> dict[str, list[str]]:
         self.routing_asks += 1
@@ -41,6 +43,9 @@ class Recorder:
 
     def replica_logs(self, envelope: Envelope, entries: list[m.LogEntry]) -> None:
         self.logs.extend(entries)
+
+    def replica_metrics(self, envelope: Envelope, snapshots: list[MetricSnapshot]) -> None:
+        self.metrics.append(snapshots)
 
 
 async def test_a_proclet_registers_answers_health_and_stops_on_request() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from weaver.metrics.snapshot import MetricSnapshot
     from weaver.runtime.envelope import Envelope
     from weaver.runtime.messages import LogEntry
 
@@ -28,4 +29,8 @@ class EnvelopeHandler(Protocol):
 
     def replica_logs(self, envelope: Envelope, entries: list[LogEntry]) -> None:
         """Log entries from the replica: its log records and its stdout/stderr lines."""
+        ...
+
+    def replica_metrics(self, envelope: Envelope, snapshots: list[MetricSnapshot]) -> None:
+        """The replica's cumulative metrics (since its process started), sent periodically."""
         ...

@@ -19,6 +19,7 @@ from weaver import config as configmod
 from weaver.internal.registry import Registration
 from weaver.listener import Listener, bind
 from weaver.log import component_logger
+from weaver.runtime import callmetrics
 from weaver.runtime.placement import LocalPlacement, Placement
 
 log = logging.getLogger("weaver.runtime")
@@ -53,7 +54,7 @@ class ComponentHost:
 
     def validate(self) -> None:
         """Decode every component's config section now, so a bad config fails at start."""
-        configmod.options(self.config)
+        callmetrics.configure(configmod.options(self.config).metrics)
         for reg in self.registrations.values():
             if reg.config_type is not None:
                 configmod.decode(self.config, reg.name, reg.config_type)
@@ -71,15 +72,18 @@ class ComponentHost:
         """What a `Ref[iface]` would hold here (creating the component if needed)."""
         return await self.ref(self.registration(iface).name)
 
-    async def ref(self, name: str) -> object:
-        """A fake, a client stub over the placement's Caller, or the local stub."""
+    async def ref(self, name: str, caller: str = "") -> object:
+        """A fake, a client stub over the placement's Caller, or the local stub.
+
+        `caller` is the component that will hold the Ref ("" outside one): it labels metrics.
+        """
         if name in self.fakes:
             return self.fakes[name]
         reg = self.registrations[name]
-        caller = self.placement.caller(name)
-        if caller is not None:
-            return reg.client_stub(caller)
-        return reg.local_stub(await self.impl(name))
+        transport = self.placement.caller(name)
+        if transport is not None:
+            return reg.client_stub(transport, caller)
+        return reg.local_stub(await self.impl(name), caller)
 
     async def impl(self, name: str) -> object:
         """The implementation object of `name`, created (and init-ed) on first use."""
@@ -116,7 +120,7 @@ class ComponentHost:
         for field_name in reg.listeners:
             setattr(obj, field_name, self.listener(field_name))
         for field_name, target in sorted(reg.ref_fields.items()):
-            setattr(obj, field_name, await self.ref(target))
+            setattr(obj, field_name, await self.ref(target, reg.name))
         obj.__init__()
         init = getattr(obj, "init", None)
         if init is not None:

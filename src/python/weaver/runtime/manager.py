@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from weaver import config as configmod
+from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime import state, status
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.envelope import Envelope
@@ -27,6 +28,8 @@ from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
 from weaver.runtime.logstore import LogWriter
 from weaver.runtime.messages import LogEntry
+from weaver.runtime.metricsserver import MetricsServer
+from weaver.runtime.metricstore import MetricStore
 from weaver.runtime.sharedport import SharedPort, available
 from weaver.runtime.status import DeploymentStatus, GroupStatus, ReplicaStatus
 from weaver.runtime.tcpproxy import BalancingProxy
@@ -90,6 +93,8 @@ class Manager:
         self.stopping = False
         self.started = time.time()
         self.logs = LogWriter(self.dir / "logs.jsonl")
+        self.metrics = MetricStore()
+        self.metrics_server = MetricsServer(self.metrics.merged)
         self._changed = asyncio.Event()
         self._routing: dict[str, list[str]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -113,6 +118,12 @@ class Manager:
             for name, proxy in self.proxies.items():
                 await proxy.start(self._addresses[name])
                 bound.append(proxy)
+        except OSError:
+            for proxy in bound:
+                await proxy.close()
+            raise
+        try:
+            await self.metrics_server.start()
         except OSError:
             for proxy in bound:
                 await proxy.close()
@@ -158,6 +169,9 @@ class Manager:
     def replica_logs(self, envelope: Envelope, entries: list[LogEntry]) -> None:
         self.logs.write(entries)
 
+    def replica_metrics(self, envelope: Envelope, snapshots: list[MetricSnapshot]) -> None:
+        self.metrics.update(_source(envelope), snapshots)
+
     async def _supervise(self, slot: Slot) -> None:
         failures = 0
         while not self.stopping:
@@ -178,6 +192,7 @@ class Manager:
                 code = -1
             else:
                 code = await env.wait()
+            self.metrics.retire(_source(env))
             self.changed()
             if self.stopping:
                 return
@@ -279,6 +294,7 @@ class Manager:
             groups=groups,
             command=list(self.spec.argv),
             config=self.info.config_path,
+            metrics=self.metrics_server.address,
         )
 
     def write_status(self) -> None:
@@ -299,7 +315,13 @@ class Manager:
             task.cancel()
         await asyncio.gather(*self._tasks, *(s.task for s in self.slots if s.task is not None), return_exceptions=True)
         (self.dir / "status.json").unlink(missing_ok=True)
+        await self.metrics_server.close()
         self.logs.close()
+
+
+def _source(env: Envelope) -> str:
+    """One process incarnation of a replica (metrics restart from zero with the process)."""
+    return f"{env.replica}:{env.pid}"
 
 
 async def _stop(slot: Slot, grace: float) -> None:

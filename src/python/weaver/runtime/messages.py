@@ -1,7 +1,7 @@
 """The messages between a proclet and its envelope (the paper's Table 1), as msgspec structs.
 
 Proclet -> envelope: `RegisterReplica` (once its server listens), `StartComponent` (a component
-it needs that is hosted elsewhere), `ComponentsStarted`, `ListenerReady`, `HealthReply`, `Logs`.
+it needs that is hosted elsewhere), `ComponentsStarted`, `ListenerReady`, `HealthReply`, `Logs`, `Metrics`.
 Envelope -> proclet: `ComponentsToHost`, `RoutingInfo`, `HealthCheck`, `Stop`.
 Every message is one tagged struct so that a frame decodes to exactly one known type.
 """
@@ -9,6 +9,8 @@ Every message is one tagged struct so that a frame decodes to exactly one known 
 from __future__ import annotations
 
 import msgspec
+
+from weaver.metrics.snapshot import MetricSnapshot
 
 
 class LogEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -68,6 +70,12 @@ class Logs(msgspec.Struct, tag=True):
     entries: list[LogEntry]
 
 
+class Metrics(msgspec.Struct, tag=True):
+    """The replica's metrics since it started (cumulative), sent every `report_interval` s."""
+
+    snapshots: list[MetricSnapshot]
+
+
 class ComponentsToHost(msgspec.Struct, tag=True):
     group: str
     components: list[str]
@@ -92,6 +100,6 @@ class Stop(msgspec.Struct, tag=True):
     grace: float
 
 
-ToEnvelope = RegisterReplica | StartComponent | ComponentsStarted | ListenerReady | HealthReply | Logs
+ToEnvelope = RegisterReplica | StartComponent | ComponentsStarted | ListenerReady | HealthReply | Logs | Metrics
 ToProclet = ComponentsToHost | RoutingInfo | HealthCheck | Stop
 Message = ToEnvelope | ToProclet

@@ -23,6 +23,7 @@ from weaver.internal.appload import load_app
 from weaver.listener import Listener, bind
 from weaver.rpc import Identity, Server
 from weaver.runtime import messages as m
+from weaver.runtime import metricsreport
 from weaver.runtime.host import ComponentHost
 from weaver.runtime.logsink import PipeLogHandler
 from weaver.runtime.pipe import Pipe, PipeError
@@ -69,11 +70,14 @@ class Proclet:
                 loop.add_signal_handler(sig, self._stop, 2.0)
         pipe = self.pipe = await Pipe.open(self.sock, m.ToProclet, f"proclet {self.replica} pipe")
         flusher = asyncio.create_task(self._flush_logs(pipe))
+        reporter: asyncio.Task[None] | None = None
         host: ComponentHost | None = None
         main: asyncio.Task[None] | None = None
         code = 0
         try:
             host, main = await self._start(pipe)
+            interval = configmod.options(host.config).metrics.report_interval
+            reporter = asyncio.create_task(metricsreport.report_every(pipe, self.version, interval))
             reader = asyncio.create_task(self._read(pipe))
             waiters: set[asyncio.Future[Any]] = {reader, asyncio.ensure_future(self.stopping.wait())}
             if main is not None:
@@ -96,6 +100,9 @@ class Proclet:
         finally:
             await self._shutdown(self.host, main)
             flusher.cancel()
+            if reporter is not None:
+                reporter.cancel()
+                metricsreport.send(pipe, self.version)  # the last figures, so none are lost at a stop
             self._send_logs(pipe)
             await pipe.flush()
             pipe.close()

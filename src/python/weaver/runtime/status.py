@@ -60,6 +60,8 @@ class DeploymentStatus(msgspec.Struct, frozen=True, kw_only=True):
     """argv of a replica."""
     config: str | None = None
     """Path of the config file the replicas read."""
+    metrics: str = ""
+    """`host:port` of the manager's Prometheus endpoint (`GET /metrics`); "" if none."""
 
     def summary(self) -> str:
         """'3/4 replicas healthy, 1 restarts'."""

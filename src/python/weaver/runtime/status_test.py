@@ -64,3 +64,14 @@ def test_a_missing_field_and_garbage_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"{not json")
     with pytest.raises(status.StatusError, match="not a JSON status document"):
         status.read(path)
+
+
+def test_a_document_from_before_the_metrics_field_still_decodes(tmp_path: Path) -> None:
+    doc = json.loads(status.encode(sample()))
+    del doc["metrics"]
+    path = tmp_path / "status.json"
+    path.write_text(json.dumps(doc))
+    old = status.read(path)
+    assert old is not None and old.metrics == "" and old.app == "hello"
+    published = json.loads(status.encode(DeploymentStatus(**{**doc, "metrics": "127.0.0.1:9464"})))
+    assert published["metrics"] == "127.0.0.1:9464"

@@ -40,7 +40,7 @@ async def test_values_roundtrip(mode: str) -> None:
 async def test_rpc_mode_goes_through_the_codec() -> None:
     async with weaver.testing.start(APP, mode="rpc") as app:
         store = app.get(Store)
-        assert type(store).__name__ == "_Store_client"
+        assert type(store).__name__ == "_Store_client_metered"  # metrics are on by default
         item = Item("hat", Color.RED)
         await store.put("h", item)
         got = await store.get("h")
@@ -48,10 +48,19 @@ async def test_rpc_mode_goes_through_the_codec() -> None:
 
 
 async def test_local_mode_is_a_direct_call() -> None:
-    async with weaver.testing.start(APP, mode="local") as app:
+    async with weaver.testing.start(APP, mode="local", config="[weaver.metrics]\nenabled = false\n") as app:
         store: Any = app.get(Store)
         impl = app.impl(Store)
         assert store.get.__self__ is impl and store.get.__func__ is type(impl).get
+
+
+async def test_local_mode_with_metrics_hands_out_the_implementations_own_coroutine() -> None:
+    async with weaver.testing.start(APP, mode="local") as app:
+        store: Any = app.get(Store)
+        assert type(store).__name__ == "_Store_local_metered" and store._wimpl is app.impl(Store)
+        coro = store.get("nope")  # no wrapper coroutine on the unsampled path
+        assert coro.cr_code is type(app.impl(Store)).get.__code__
+        assert await coro is None
 
 
 @pytest.mark.parametrize("mode", weaver.testing.MODES)

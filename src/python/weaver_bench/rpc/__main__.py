@@ -87,6 +87,27 @@ def table(rows: list[Row], condition: str) -> str:
     return "\n".join(lines)
 
 
+def metrics_overhead(samples: list[Row]) -> list[str]:
+    """CPU per call of `weaver-stub` (metrics on) vs `weaver-stub-off`: medians over the rounds."""
+    lines = []
+    for n in sorted({r["inflight"] for r in samples}):
+        per = {}
+        for stack in ("weaver-stub", "weaver-stub-off"):
+            rounds = sorted(
+                (r["cpu_client"] + r["cpu_server"]) / r["calls"] * 1e6
+                for r in samples
+                if r["stack"] == stack and r["inflight"] == n
+            )
+            if rounds:
+                per[stack] = rounds[len(rounds) // 2]
+        if len(per) == 2:
+            on, off = per["weaver-stub"], per["weaver-stub-off"]
+            lines.append(
+                f"metrics on vs off, {n} in flight: median CPU/call {on:.2f} vs {off:.2f} us ({on / off - 1:+.1%})"
+            )
+    return lines
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m weaver_bench.rpc", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="short phases, idle condition only")
@@ -109,6 +130,7 @@ def main() -> None:
             for stack in stacks:
                 samples.extend(run_stack(stack, duration, cpu))
         print(table(median_rows(samples), name), flush=True)
+        print("\n".join(metrics_overhead(samples)), flush=True)
     print(
         f"\n(total {time.monotonic() - started:.0f}s. x raw, x grpc: calls/s relative to that stack;"
         " CPU/raw: CPU per call relative to raw; all from this run)"

@@ -17,11 +17,11 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from weaver_bench.rpc import grpc_stack, raw, weaver_stack, workload
+from weaver_bench.rpc import grpc_stack, raw, stub_stack, weaver_stack, workload
 
 Call = Callable[[bytes], Awaitable[bytes]]
 HOST = "127.0.0.1"
-STACKS = ("raw", "weaver", "weaver-direct", "weaver-unix", "weaver-rs", "grpc")
+STACKS = ("raw", "weaver", "weaver-direct", "weaver-unix", "weaver-rs", "weaver-stub", "weaver-stub-off", "grpc")
 INFLIGHT = (1, 64)
 
 
@@ -37,6 +37,8 @@ async def serve(stack: str) -> None:
         address, server = await raw.serve(HOST)
     elif stack == "grpc":
         address, server = await grpc_stack.serve(HOST)
+    elif stack.startswith("weaver-stub"):
+        address, server = await stub_stack.serve(HOST, metrics=stack == "weaver-stub")
     else:
         address, server = await weaver_stack.serve(HOST, unix=stack == "weaver-unix")
     print(address, flush=True)
@@ -49,6 +51,8 @@ async def connect(stack: str, address: str) -> Call:
         return (await raw.client(address)).call
     if stack == "grpc":
         return await grpc_stack.client(address)
+    if stack.startswith("weaver-stub"):
+        return await stub_stack.client(address, metrics=stack == "weaver-stub")
     if stack == "weaver-rs":
         return await weaver_stack.replica_set_client(address)
     return await weaver_stack.client(address, direct=stack == "weaver-direct")
