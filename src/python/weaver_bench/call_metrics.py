@@ -17,9 +17,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from weaver_bench.echo.echo import EchoImpl
-
 import weaver.testing
+from weaver_bench.echo.echo import EchoImpl
 
 weaver.testing.ensure_generated("weaver_bench.echo")
 gen: Any = importlib.import_module("weaver_bench.echo.weaver_gen")  # generated code is untyped

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import uvloop
-from weaver_bench.proxy.fakebackend import FakeBackend
-from weaver_bench.proxy.rawclient import RawClient
 
 from weaver.proxy.limits import Limits
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table, Version
+from weaver_bench.proxy.fakebackend import FakeBackend
+from weaver_bench.proxy.rawclient import RawClient
 
 
 class Stack:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httptools
-from weaver_bench.proxy.rawclient import Response
 
 from weaver.proxy.conftest import Stack
 from weaver.proxy.table import Version
+from weaver_bench.proxy.rawclient import Response
 
 
 async def _read_until(c_reader: asyncio.StreamReader, marker: bytes, got: bytearray) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+
 from weaver_bench.rpc import workload
 
 METHOD = "/bench.Bench/Call"

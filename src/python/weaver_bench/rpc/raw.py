@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from weaver_bench.rpc import workload
-
 from weaver.internal.address import parse_address
+from weaver_bench.rpc import workload
 
 _HEAD = struct.Struct("<II")
 

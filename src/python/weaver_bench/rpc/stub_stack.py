@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from weaver_bench.rpc import workload
-
 import weaver.testing
 from weaver.internal import registry
 from weaver.metrics.calls import settings
 from weaver.rpc.protocol import Identity
 from weaver.rpc.replicaset import ReplicaSet
 from weaver.rpc.server import Server
+from weaver_bench.rpc import workload
 
 ECHO = "weaver_bench.echo.echo.Echo"
 IDENTITY = Identity("bench", "v1", "client")

@@ -11,13 +11,12 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 
-from weaver_bench.rpc import workload
-
 from weaver.internal.keys import method_key
 from weaver.rpc.client import Connection, connect
 from weaver.rpc.protocol import Identity
 from weaver.rpc.replicaset import ReplicaSet
 from weaver.rpc.server import Server
+from weaver_bench.rpc import workload
 
 KEY = method_key("bench.Bench", "call")
 IDENTITY = Identity("bench", "v1", "client")
