@@ -3,8 +3,10 @@ frontend served on weaver's HTTP server over whatever clients the baseline has."
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -32,6 +34,19 @@ async def stop_signal() -> None:
             await asyncio.wait_for(stop.wait(), 1.0)
         except TimeoutError:
             pass
+
+
+def command(description: str | None, serve: Callable[[str, dict[str, int]], Coroutine[Any, Any, None]],
+            names: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """The command line of a baseline process: `[NAME] --ports JSON`, then `serve(name, ports)`
+    on uvloop (NAME, one of `names`, only when `names` are given; "" otherwise)."""
+    parser = argparse.ArgumentParser(description=description)
+    if names:
+        parser.add_argument("name", choices=names)
+    parser.add_argument("--ports", required=True, help="JSON map of process name to port")
+    args = parser.parse_args()
+    ports = {k: int(v) for k, v in json.loads(args.ports).items()}
+    run(lambda: serve(getattr(args, "name", ""), ports))
 
 
 def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-
 import grpc
 
 from apps.boutique_grpc import process
@@ -32,12 +29,7 @@ async def serve(name: str, ports: dict[str, int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("name", choices=SERVICES)
-    parser.add_argument("--ports", required=True, help="JSON map of process name to port")
-    args = parser.parse_args()
-    ports = {k: int(v) for k, v in json.loads(args.ports).items()}
-    process.run(lambda: serve(args.name, ports))
+    process.command(__doc__, serve, SERVICES)
 
 
 if __name__ == "__main__":

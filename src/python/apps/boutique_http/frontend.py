@@ -3,9 +3,6 @@ HTTP server as every other variant (weaver's lean server)."""
 
 from __future__ import annotations
 
-import argparse
-import json
-
 from apps.boutique.microservices import DEPENDENCIES, FRONTEND, HOST
 from apps.boutique_grpc import process
 from apps.boutique_http.topology import frontend_services, open_clients
@@ -23,10 +20,7 @@ async def serve(ports: dict[str, int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--ports", required=True, help="JSON map of process name to port")
-    args = parser.parse_args()
-    process.run(lambda: serve({k: int(v) for k, v in json.loads(args.ports).items()}))
+    process.command(__doc__, lambda _, ports: serve(ports))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,7 @@ Serves the service's FastAPI app with uvicorn (httptools, uvloop: its fast path)
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 
 import uvicorn
 
@@ -34,12 +32,7 @@ async def serve(name: str, ports: dict[str, int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("name", choices=SERVICES)
-    parser.add_argument("--ports", required=True, help="JSON map of process name to port")
-    args = parser.parse_args()
-    ports = {k: int(v) for k, v in json.loads(args.ports).items()}
-    process.run(lambda: serve(args.name, ports))
+    process.command(__doc__, serve, SERVICES)
 
 
 if __name__ == "__main__":
