@@ -1,4 +1,4 @@
-"""The `weaver` command: `weaver generate` and `weaver describe` (deployers: weaver.deployers.cli).
+"""The `weaver` command: `weaver generate` and `weaver describe` (and each deployer's subcommands).
 
 python -m weaver generate --root src/python src/python/apps/hello/*.py [--out DIR]
                           [--manifest-json FILE]
@@ -10,9 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from types import ModuleType
 from typing import Any
 
 from weaver.codegen.errors import CodegenError
+
+
+def _subcommands() -> dict[str, ModuleType]:
+    """Each deployer's command module: `add_subcommands(sub)` adds its parser, `run(args)` runs it."""
+    from weaver.deployers.kube import command as kube
+    from weaver.deployers.multi import command as multi
+    from weaver.deployers.single import command as single
+    from weaver.rollout import command as rollout
+
+    return {"multi": multi, "single": single, "kube": kube, "rollout": rollout}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,15 +40,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "generate":
             p.add_argument("--out", help="write outputs under DIR (same relative paths) instead of the roots")
             p.add_argument("--manifest-json", help="also write the manifest JSON to FILE ('-' for stdout)")
-    from weaver.deployers.cli import add_subcommands
-
-    add_subcommands(sub)  # weaver multi ..., weaver single ...
-    from weaver.deployers.kube.command import add_subcommands as add_kube
-
-    add_kube(sub)  # weaver kube ...
-    from weaver.rollout.command import register as add_rollout
-
-    add_rollout(sub)  # weaver rollout ...
+    for module in _subcommands().values():
+        module.add_subcommands(sub)
     return parser
 
 
@@ -46,18 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     from weaver.codegen.generate import generate
 
     args = _parser().parse_args(argv)
-    if args.command in ("multi", "single"):
-        from weaver.deployers.cli import run
-
-        return run(args)
-    if args.command == "kube":
-        from weaver.deployers.kube.command import run as run_kube
-
-        return run_kube(args)
-    if args.command == "rollout":
-        from weaver.rollout.command import run as run_rollout
-
-        return run_rollout(args)
+    deployer = _subcommands().get(args.command)
+    if deployer is not None:
+        status: int = deployer.run(args)
+        return status
     roots: list[str] = args.root or ["."]
     try:
         result = generate(args.paths, roots)

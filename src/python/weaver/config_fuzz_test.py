@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from weaver import config as configmod
 from weaver.config import ConfigError
-from weaver.testing.multi import _toml
+from weaver.testing.multimode import _toml
 
 _LINE = re.compile(r"\bline (\d+)\b")
 

@@ -13,9 +13,9 @@ import weaver
 import weaver.testing
 from weaver.codegen.errors import CodegenError
 from weaver.codegen.fingerprint import StaleCodeError
+from weaver.deployers.multi.logstore import FilterError
 from weaver.internal.appload import load_app
 from weaver.runtime.launch import LaunchError
-from weaver.runtime.logstore import FilterError
 from weaver.runtime.proclet_main import apply_gen_path
 
 ROOT = str(Path(__file__).parents[1])

@@ -13,7 +13,7 @@ REQUIRED = {
     "weaver/runtime/codegen.py",
     "weaver/runtime/status.py",
     "weaver/internal/http1.py",
-    "weaver/deployers/cli.py",
+    "weaver/deployers/multi/command.py",
     "weaver/rollout/controller.py",
     "weaver/testing/start.py",
 }

@@ -20,7 +20,7 @@ from apps.hello.greeter import Greeter
 from weaver.internal.appload import load_app
 from weaver.runtime import launch
 from weaver.runtime.proclet_main import GEN_PATH_ENV
-from weaver.testing.multi import MultiApp
+from weaver.testing.multimode import MultiApp
 
 COLOCATED = '[weaver]\ncolocate = [["apps.hello.greeter.Greeter", "apps.hello.counter.Counter"]]\n'
 
@@ -90,7 +90,7 @@ async def test_replica_killed_mid_traffic_is_restarted_and_calls_succeed_or_fail
 
 
 async def test_versions_do_not_talk_and_colocated_calls_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weaver.testing.multi import start_multi
+    from weaver.testing.multimode import start_multi
 
     config = weaver.config.parse(COLOCATED)
     monkeypatch.setenv("WEAVER_VERSION", "v1")

@@ -1,6 +1,6 @@
 """A real replica to attack: hello under `weaver multi`, one replica per group, from source.
 
-`deployment()` runs `weaver.testing.multi.start_multi` on an event loop of its own thread, so
+`deployment()` runs `weaver.testing.multimode.start_multi` on an event loop of its own thread, so
 the tests talk to the replica with plain blocking sockets (every wait has a timeout) while the
 manager keeps supervising it. The attacked replica is the Greeter's only one: every
 `GET /hello` on the app's listener goes Main -> that replica, so a served request proves it
@@ -28,11 +28,12 @@ SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", 
 if SRC not in sys.path:  # from a plain checkout; under Pants the sources are already importable
     sys.path.insert(0, SRC)
 
+from weaver.deployers.multi import logstore  # noqa: E402
 from weaver.rpc import frames  # noqa: E402
-from weaver.runtime import logstore, status  # noqa: E402
+from weaver.runtime import status  # noqa: E402
 from weaver.runtime.messages import LogEntry  # noqa: E402
 from weaver.testing import ensure_generated  # noqa: E402
-from weaver.testing.multi import start_multi  # noqa: E402
+from weaver.testing.multimode import start_multi  # noqa: E402
 
 GREETER = "apps.hello.greeter.Greeter"
 _PEER = re.compile(r"\b\d+\.\d+\.\d+\.\d+:\d+\b")

@@ -21,7 +21,7 @@ from apps.hello.counter import Counter
 from weaver.internal import envvars
 from weaver.runtime import status
 from weaver.testing.eventually import eventually
-from weaver.testing.multi import MultiApp
+from weaver.testing.multimode import MultiApp
 
 CONFIG = "[weaver.metrics]\nreport_interval = 0.1\nremote_sample = 1\n"  # time every call: histogram count == calls
 MAIN = "weaver.Main"

@@ -41,7 +41,7 @@ ALL_VARIANTS = ("grpc", "http", "split", "colocated")
 def split_unavailable() -> str:
     """Why the split variant cannot run here ('' if it can)."""
     try:
-        from weaver.deployers import multi  # noqa: F401
+        from weaver.deployers.multi import deployment  # noqa: F401
         from weaver.runtime import launch  # noqa: F401
     except ImportError as e:
         return f"the multiprocess deployer is not importable yet ({e})"

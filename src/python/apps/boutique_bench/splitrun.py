@@ -18,7 +18,7 @@ APP = "apps.boutique"
 
 
 async def _run(config: str, listeners: dict[str, str], state_dir: str | None) -> int:
-    from weaver.deployers import multi
+    from weaver.deployers.multi import deployment as multi
     from weaver.runtime import launch
 
     spec = launch.from_source(APP, config, version="bench")

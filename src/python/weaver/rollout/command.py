@@ -38,7 +38,7 @@ from weaver.rollout.state import Gate, Plan, RolloutState, load, save
 from weaver.rollout.warmup import parse_paths, targets
 
 
-def register(sub: Any) -> None:
+def add_subcommands(sub: Any) -> None:
     """Add `rollout` to the `weaver` command's subparsers."""
     p = sub.add_parser("rollout", help="roll out a new app version through the version-pinning proxy")
     rs = p.add_subparsers(dest="rollout_command", required=True)

@@ -51,14 +51,14 @@ async def proclet(components: list[str] | None) -> AsyncIterator[tuple[Proclet, 
 async def test_colocated_ref_is_the_local_stub_and_remote_ref_a_client_stub() -> None:
     async with proclet([GREETER, COUNTER]) as (p, _, _):
         assert p.host is not None
-        greeter: Any = p.host._impls[GREETER]
+        greeter: Any = await p.host.impl(GREETER)
         reg = registry.get(COUNTER)
-        local = reg.local_stub(p.host._impls[COUNTER])
+        local = reg.local_stub(await p.host.impl(COUNTER))
         assert type(greeter.counter) is type(local)  # a direct await, no codec
         assert await greeter.counter.add("x") == 1  # type: ignore[attr-defined]
     async with proclet([GREETER]) as (p, pipe, _):
         assert p.host is not None
-        counter = p.host._impls[GREETER].counter  # type: ignore[attr-defined]
+        counter = (await p.host.impl(GREETER)).counter  # type: ignore[attr-defined]
         assert type(counter) is not type(local)  # a client stub over a ReplicaSet
         assert p.placement is not None and COUNTER in p.placement.sets
         pipe.send(m.RoutingInfo({COUNTER: ["tcp://127.0.0.1:1"]}))

@@ -9,7 +9,7 @@
 `local`: every component co-located (calls are direct awaits). `rpc`: every call goes through
 the generated codec and error encoding in-process, and each retriable call runs twice, to
 expose methods that should be `@weaver.not_retriable`. `multi` (in `ALL_MODES`): components in
-subprocesses, 2 replicas per group, as `weaver multi deploy` runs them (see weaver.testing.multi).
+subprocesses, 2 replicas per group, as `weaver multi deploy` runs them (see weaver.testing.multimode).
 """
 
 from weaver.testing.generated import ensure_generated

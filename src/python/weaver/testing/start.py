@@ -88,8 +88,8 @@ async def start(
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(ALL_MODES)}")
     load_app(app_package)
     parsed = configmod.parse(config, "<test config>") if isinstance(config, str) else dict(config or {})
-    if mode == "multi":  # components in subprocesses: see weaver.testing.multi
-        from weaver.testing.multi import start_multi
+    if mode == "multi":  # components in subprocesses: see weaver.testing.multimode
+        from weaver.testing.multimode import start_multi
 
         async with start_multi(app_package, parsed, dict(fakes or {})) as multi_app:
             yield multi_app  # type: ignore[misc]

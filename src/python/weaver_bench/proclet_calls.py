@@ -1,6 +1,6 @@
 """Calls in a multiprocess deployment: co-located (same group) and remote (proclet to proclet).
 
-    python -m weaver_bench.multi [--calls N] [--seconds S] [--concurrency C]
+    python -m weaver_bench.proclet_calls [--calls N] [--seconds S] [--concurrency C]
 
 Co-located: a proclet hosting hello's Greeter and Counter together (driven by a scripted
 envelope in this process): `await greeter.counter.get(k)` (the local stub) vs a raw await of
@@ -66,8 +66,8 @@ async def _loop(obj: Any, n: int) -> float:
 async def colocated(n: int, rounds: int) -> dict[str, float]:
     async with proclet([GREETER, COUNTER], os.environ.get("WEAVER_VERSION", "dev")) as (p, _):
         assert p.host is not None
-        ref: Any = p.host._impls[GREETER].counter  # type: ignore[attr-defined]
-        raw = p.host._impls[COUNTER]
+        ref: Any = (await p.host.impl(GREETER)).counter  # type: ignore[attr-defined]
+        raw = await p.host.impl(COUNTER)
         assert type(ref).__name__ != type(raw).__name__ and not hasattr(ref, "_caller")
         best = {"raw await impl.get(k)": float("inf"), "Ref in a multi group (local stub)": float("inf")}
         await _loop(raw, n)  # warm up
@@ -85,7 +85,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 async def remote(n: int, seconds: float, concurrency: int) -> dict[str, float]:
-    from weaver.deployers.multi import deploy
+    from weaver.deployers.multi.deployment import deploy
 
     with tempfile.TemporaryDirectory(prefix="weaver_bench_multi_") as tmp:
         version = os.environ.get("WEAVER_VERSION", "dev")
@@ -97,7 +97,7 @@ async def remote(n: int, seconds: float, concurrency: int) -> dict[str, float]:
                 assert p.host is not None
                 pipe.send(m.RoutingInfo(manager.routing()))
                 await asyncio.sleep(0.1)
-                stub: Any = p.host._impls[GREETER].counter  # type: ignore[attr-defined]
+                stub: Any = (await p.host.impl(GREETER)).counter  # type: ignore[attr-defined]
                 for _ in range(200):
                     await stub.get("k")  # connect, warm up
                 lat = []
@@ -106,9 +106,7 @@ async def remote(n: int, seconds: float, concurrency: int) -> dict[str, float]:
                     await stub.get("k")
                     lat.append(time.perf_counter_ns() - t)
                 lat.sort()
-                counter_pid = next(
-                    s.envelope.pid for s in manager.slots if COUNTER in s.group.components and s.envelope is not None
-                )
+                counter_pid = manager.replicas_of(COUNTER)[0].pid
                 done = 0
                 end = time.monotonic() + seconds
 
@@ -141,7 +139,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m weaver_bench.multi", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m weaver_bench.proclet_calls", description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)

@@ -18,11 +18,12 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from weaver.deployers.multi.manager import Manager
 from weaver.internal import registry
 from weaver.rpc import Identity
-from weaver.runtime import launch, state
-from weaver.runtime.manager import Manager, Slot
+from weaver.runtime import launch
 from weaver.runtime.remote import RemotePlacement
+from weaver.runtime.status import ReplicaStatus
 from weaver.testing.eventually import eventually
 
 T = TypeVar("T")
@@ -68,16 +69,14 @@ class MultiApp:
             self._idle = asyncio.create_task(_forever())
         return self._idle
 
-    def slots(self, iface: type | str) -> list[Slot]:
-        """The replica slots of the group hosting `iface` (an interface or a full name)."""
-        name = iface if isinstance(iface, str) else registry.find(iface).name
-        return [s for s in self.manager.slots if name in s.group.components]
+    def replicas(self, iface: type | str) -> list[ReplicaStatus]:
+        """The replicas of the group hosting `iface` (an interface or a full name)."""
+        return self.manager.replicas_of(iface if isinstance(iface, str) else registry.find(iface).name)
 
     def kill_replica(self, iface: type | str, index: int = 0, sig: int = signal.SIGKILL) -> int:
         """Kill replica `index` of `iface`'s group (the manager restarts it); returns its pid."""
-        env = self.slots(iface)[index].envelope
-        assert env is not None and env.proc is not None, "replica not started"
-        pid = env.pid
+        pid = self.replicas(iface)[index].pid
+        assert pid, f"replica {index} of {iface} has no process yet"
         self.killed.add(pid)
         os.kill(pid, sig)
         return pid
@@ -86,8 +85,7 @@ class MultiApp:
         """Wait until every replica of `iface`'s group is healthy and none is one we killed."""
 
         def recovered() -> bool:
-            slots = self.slots(iface)
-            return all(s.ready and s.envelope is not None and s.envelope.pid not in self.killed for s in slots)
+            return all(r.healthy and r.pid and r.pid not in self.killed for r in self.replicas(iface))
 
         try:
             await eventually(recovered, timeout=timeout, what=f"{iface} to recover")
@@ -103,7 +101,7 @@ async def start_multi(
     app_package: str, config: Mapping[str, Any], fakes: Mapping[type, object] | None = None, replicas: int = 2
 ) -> AsyncIterator[MultiApp]:
     """Deploy `app_package` from source over subprocesses; stop everything on exit."""
-    from weaver.deployers.multi import deploy
+    from weaver.deployers.multi.deployment import deploy
 
     if fakes:
         raise ValueError("multi mode cannot use fakes (components run in other processes)")
@@ -167,4 +165,4 @@ def _value(v: Any) -> str:
     return json.dumps(v)
 
 
-__all__ = ["MultiApp", "ProxyAddress", "start_multi", "state"]
+__all__ = ["MultiApp", "ProxyAddress", "start_multi"]

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
+from weaver.deployers.multi.sharedport import SharedPort, available
 from weaver.listener import bind
-from weaver.runtime.sharedport import SharedPort, available
 
 pytestmark = pytest.mark.skipif(not available(), reason="no SO_REUSEPORT here")
 

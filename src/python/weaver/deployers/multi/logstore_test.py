@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from weaver.runtime.logstore import FilterError, LogWriter, follow, format_entry, parse_filter, read
+from weaver.deployers.multi.logstore import FilterError, LogWriter, follow, format_entry, parse_filter, read
 from weaver.runtime.messages import LogEntry
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from weaver.deployers.metricstable import render, rows
+from weaver.deployers.multi.metricstable import render, rows
 from weaver.metrics.calls import CallTable, ErrorKind
 from weaver.metrics.exposition import render as expose
 

@@ -5,7 +5,7 @@ The manager reserves the listener's address with a bound, non-listening SO_REUSE
 and each replica that hosts the listener binds the same address with SO_REUSEPORT and
 listens: the kernel spreads new connections over the listening replicas, a replica that dies
 drops out of the group at once, and its restarted successor joins it again. No process sits
-between the clients and the replicas. `BalancingProxy` (`weaver.runtime.tcpproxy`) remains
+between the clients and the replicas. `BalancingProxy` (`weaver.deployers.multi.tcpproxy`) remains
 the fallback where SO_REUSEPORT does not exist.
 """
 

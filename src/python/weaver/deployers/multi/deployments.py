@@ -48,7 +48,7 @@ class Deployment:
     alive: bool
 
 
-def deployments(app: str | None = None) -> list[Deployment]:
+def listed(app: str | None = None) -> list[Deployment]:
     """Every deployment (of `app` if given) with a status.json, sorted by app and start time.
 
     An unreadable status.json is left out with a warning naming the file and the bad field.

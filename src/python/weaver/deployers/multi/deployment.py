@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from weaver import config as configmod
+from weaver.deployers.multi import deployments
+from weaver.deployers.multi.manager import Manager
 from weaver.runtime import groups as groupsmod
-from weaver.runtime import launch, state
-from weaver.runtime.manager import Manager
+from weaver.runtime import launch
 
 log = logging.getLogger("weaver.multi")
 
@@ -87,5 +88,5 @@ def request_stop(status_dir: Path, pid: int, grace: float | None) -> None:
     import os
 
     if grace is not None:
-        state.write_json(status_dir / "stop.json", {"grace": grace})
+        deployments.write_json(status_dir / "stop.json", {"grace": grace})
     os.kill(pid, signal.SIGTERM)

@@ -13,10 +13,11 @@ import time
 import msgspec
 
 from weaver.config import ConfigError
+from weaver.deployers.multi import deployments, logstore
 from weaver.internal import statedir
 from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
-from weaver.runtime import launch, logstore, state
+from weaver.runtime import launch
 
 
 def deploy(args: argparse.Namespace) -> int:
@@ -31,8 +32,8 @@ def deploy(args: argparse.Namespace) -> int:
         return _detach(args)
     import logging
 
-    from weaver.deployers.multi import deploy as start
-    from weaver.deployers.multi import serve
+    from weaver.deployers.multi.deployment import deploy as start
+    from weaver.deployers.multi.deployment import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -73,7 +74,7 @@ def _detach(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        for d in state.deployments():
+        for d in deployments.listed():
             st = d.status
             if st.manager_pid == proc.pid and st.healthy:
                 print(f"deployed {st.app}@{st.version} (manager pid {proc.pid}, log {log_path})")
@@ -103,7 +104,7 @@ def _rebuild(args: argparse.Namespace) -> list[str]:
 
 
 def status(args: argparse.Namespace) -> int:
-    found = state.deployments(args.app)
+    found = deployments.listed(args.app)
     if args.json:
         docs = [{**msgspec.to_builtins(d.status), "alive": d.alive} for d in found]
         print(json.dumps(docs, indent=2, sort_keys=True))
@@ -116,7 +117,7 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(d: state.Deployment) -> str:
+def _table(d: deployments.Deployment) -> str:
     st = d.status
     health = "healthy" if st.healthy else "UNHEALTHY"
     if not d.alive:
@@ -138,9 +139,9 @@ def _table(d: state.Deployment) -> str:
 
 
 def metrics(args: argparse.Namespace) -> int:
-    from weaver.deployers import metricstable
+    from weaver.deployers.multi import metricstable
 
-    found = [d for d in state.deployments(args.app) if d.alive and d.status.metrics]
+    found = [d for d in deployments.listed(args.app) if d.alive and d.status.metrics]
     if not found:
         print(f"no running deployment publishes metrics under {statedir.root() / 'multi'}")
         return 1
@@ -163,7 +164,7 @@ def logs(args: argparse.Namespace) -> int:
     except logstore.FilterError as e:
         print(f"weaver multi logs: {e}", file=sys.stderr)
         return 2
-    files = state.log_files(args.app)
+    files = deployments.log_files(args.app)
     try:
         for entry in logstore.read(files, terms):
             print(logstore.format_entry(entry))
@@ -176,11 +177,11 @@ def logs(args: argparse.Namespace) -> int:
 
 
 def stop(args: argparse.Namespace) -> int:
-    from weaver.deployers.multi import request_stop
+    from weaver.deployers.multi.deployment import request_stop
 
     targets = [
         d
-        for d in state.deployments(args.app)
+        for d in deployments.listed(args.app)
         if d.alive and (not args.version or d.status.version.startswith(args.version))
     ]
     if not targets:

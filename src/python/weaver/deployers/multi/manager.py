@@ -4,7 +4,7 @@ It starts `replicas` envelopes per group, restarts a replica that exits or fails
 checks (with backoff; a crash never stops the deployment), pushes routing info (the started,
 healthy replicas of each component) to every proclet when it changes, exports each listener
 and publishes status.json. It is never on the call path: proclets call each other directly,
-and a listener's replicas share its port (SO_REUSEPORT, see `weaver.runtime.sharedport`);
+and a listener's replicas share its port (SO_REUSEPORT, see `weaver.deployers.multi.sharedport`);
 only where that is unavailable does a balancing proxy here forward the listener's connections.
 """
 
@@ -20,19 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from weaver import config as configmod
+from weaver.deployers.multi import deployments
+from weaver.deployers.multi.logstore import LogWriter
+from weaver.deployers.multi.sharedport import SharedPort, available
+from weaver.deployers.multi.tcpproxy import BalancingProxy
 from weaver.metrics.snapshot import MetricSnapshot
-from weaver.runtime import state, status
+from weaver.runtime import status
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
 from weaver.runtime.launch import LaunchSpec
-from weaver.runtime.logstore import LogWriter
 from weaver.runtime.messages import LogEntry
 from weaver.runtime.metricsserver import MetricsServer
 from weaver.runtime.metricstore import MetricStore
-from weaver.runtime.sharedport import SharedPort, available
 from weaver.runtime.status import DeploymentStatus, GroupStatus, ReplicaStatus
-from weaver.runtime.tcpproxy import BalancingProxy
 
 log = logging.getLogger("weaver.multi")
 
@@ -78,8 +79,8 @@ class Manager:
         self.groups = groups
         self.options = options
         self.config = config
-        self.dir = directory or state.deployment_dir(info.app, info.version)
-        self.slots = [Slot(g, i) for g in groups for i in range(g.replicas)]
+        self.dir = directory or deployments.deployment_dir(info.app, info.version)
+        self._slots = [Slot(g, i) for g in groups for i in range(g.replicas)]
         export = SharedPort if available() else BalancingProxy
         self.proxies: dict[str, SharedPort | BalancingProxy] = {
             name: export(name) for g in groups for name in g.listeners
@@ -105,7 +106,7 @@ class Manager:
     async def start(self) -> None:
         """Reserve the listeners' addresses (or bind their proxies) and start every replica (without waiting)."""
         if (self.dir / "status.json").exists():
-            for dep in state.deployments(self.info.app):
+            for dep in deployments.listed(self.info.app):
                 if dep.dir == self.dir and dep.alive and dep.status.manager_pid != os.getpid():
                     raise RuntimeError(
                         f"{self.info.app}@{self.info.version} is already deployed (manager pid "
@@ -129,7 +130,7 @@ class Manager:
                 await proxy.close()
             raise
         self.logs.open()
-        for slot in self.slots:
+        for slot in self._slots:
             slot.task = asyncio.create_task(self._supervise(slot))
         self._tasks = [asyncio.create_task(self._update_loop()), asyncio.create_task(self._health_loop())]
         self.write_status()
@@ -146,7 +147,7 @@ class Manager:
 
     @property
     def healthy(self) -> bool:
-        return all(s.ready for s in self.slots)
+        return all(s.ready for s in self._slots)
 
     async def wait_healthy(self, timeout: float) -> bool:
         """True once every replica is started and healthy, False if `timeout` passes first."""
@@ -217,7 +218,7 @@ class Manager:
     def routing(self) -> dict[str, list[str]]:
         """Each component's started, healthy replica addresses (Unix sockets: every replica is on this host)."""
         out: dict[str, list[str]] = {c: [] for g in self.groups for c in g.components}
-        for slot in self.slots:
+        for slot in self._slots:
             if slot.ready and slot.envelope is not None:
                 for c in slot.group.components:
                     out[c].append(slot.envelope.local_address or slot.envelope.address)
@@ -230,7 +231,7 @@ class Manager:
             routing = self.routing()
             if routing != self._routing:
                 self._routing = routing
-                for slot in self.slots:
+                for slot in self._slots:
                     if slot.envelope is not None:
                         slot.envelope.send_routing(routing)
                 for watcher in self.routing_watchers:
@@ -239,7 +240,7 @@ class Manager:
                 proxy.set_backends(
                     [
                         s.envelope.listeners[name]
-                        for s in self.slots
+                        for s in self._slots
                         if s.ready and s.envelope is not None and name in s.envelope.listeners
                     ]
                 )
@@ -252,7 +253,7 @@ class Manager:
     async def _health_loop(self) -> None:
         while True:
             await asyncio.sleep(self.options.health_interval)
-            for slot in self.slots:
+            for slot in self._slots:
                 env = slot.envelope
                 if env is None or env.proc is None or env.proc.returncode is not None or self.stopping:
                     continue
@@ -271,7 +272,7 @@ class Manager:
         groups = []
         for g in self.groups:
             replicas = []
-            for s in (s for s in self.slots if s.group is g):
+            for s in (s for s in self._slots if s.group is g):
                 e = s.envelope
                 replicas.append(
                     ReplicaStatus(
@@ -297,6 +298,10 @@ class Manager:
             metrics=self.metrics_server.address,
         )
 
+    def replicas_of(self, component: str) -> list[ReplicaStatus]:
+        """The replicas of the group hosting `component` (a full name), as `status()` shows them."""
+        return [r for g in self.status().groups if component in g.components for r in g.replicas]
+
     def write_status(self) -> None:
         status.write(self.dir / "status.json", self.status())
 
@@ -307,13 +312,13 @@ class Manager:
         self.stopping = True
         grace = self.options.grace if grace is None else grace
         log.info("stopping %s@%s (grace %.1fs)", self.info.app, self.info.version[:12], grace)
-        front = [s for s in self.slots if s.group.has_main or s.group.listeners]
-        back = [s for s in self.slots if s not in front]
+        front = [s for s in self._slots if s.group.has_main or s.group.listeners]
+        back = [s for s in self._slots if s not in front]
         await asyncio.gather(*(p.close(grace) for p in self.proxies.values()), *(_stop(s, grace) for s in front))
         await asyncio.gather(*(_stop(s, grace) for s in back))
-        for task in [*self._tasks, *(s.task for s in self.slots if s.task is not None)]:
+        for task in [*self._tasks, *(s.task for s in self._slots if s.task is not None)]:
             task.cancel()
-        await asyncio.gather(*self._tasks, *(s.task for s in self.slots if s.task is not None), return_exceptions=True)
+        await asyncio.gather(*self._tasks, *(s.task for s in self._slots if s.task is not None), return_exceptions=True)
         (self.dir / "status.json").unlink(missing_ok=True)
         await self.metrics_server.close()
         self.logs.close()

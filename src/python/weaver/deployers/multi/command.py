@@ -1,4 +1,4 @@
-"""`weaver multi ...` and `weaver single ...`: the deployer subcommands of the `weaver` command.
+"""`weaver multi ...`: the multiprocess deployer's subcommands of the `weaver` command.
 
 weaver multi deploy APP.pex [--config FILE] [--listener NAME=HOST:PORT ...] [--private-listeners]
                             [--replicas N] [--detach]
@@ -6,21 +6,18 @@ weaver multi status [--json] [APP]
 weaver multi logs [--follow] [--app APP] [FILTER ...]     e.g. level>=WARNING component=Greeter
 weaver multi stop APP [--version V] [--grace SECONDS]
 weaver multi metrics [--app APP] [FILTER]                 e.g. Greeter, or a caller's name
-weaver single deploy APP.pex [--config FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from typing import Any
 
-from weaver.deployers import commands
+from weaver.deployers.multi import actions
 
 
 def add_subcommands(sub: Any) -> None:
-    """Add `multi` and `single` to the `weaver` command's subparsers."""
+    """Add `multi` to the `weaver` command's subparsers."""
     multi = sub.add_parser("multi", help="deploy an app over local processes (replicated, restarted)")
     msub = multi.add_subparsers(dest="multi_command", required=True)
     deploy = msub.add_parser("deploy", help="deploy APP.pex (runs until SIGINT/SIGTERM unless --detach)")
@@ -51,34 +48,16 @@ def add_subcommands(sub: Any) -> None:
     stop.add_argument("app")
     stop.add_argument("--version", help="only this version (a prefix is enough)")
     stop.add_argument("--grace", type=float, help="seconds calls in flight get to finish (default [multi] grace)")
-    single = sub.add_parser("single", help="run an app in one process")
-    ssub = single.add_subparsers(dest="single_command", required=True)
-    sdeploy = ssub.add_parser("deploy", help="run APP.pex in this terminal")
-    sdeploy.add_argument("pex")
-    sdeploy.add_argument("--config")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a parsed `multi`/`single` command; returns the exit status."""
-    if args.command == "single":
-        return _single(args)
+    """Run a parsed `multi` command; returns the exit status."""
     handler = {
-        "deploy": commands.deploy,
-        "status": commands.status,
-        "logs": commands.logs,
-        "stop": commands.stop,
-        "metrics": commands.metrics,
+        "deploy": actions.deploy,
+        "status": actions.status,
+        "logs": actions.logs,
+        "stop": actions.stop,
+        "metrics": actions.metrics,
     }[args.multi_command]
     return handler(args)
 
-
-def _single(args: argparse.Namespace) -> int:
-    from weaver.runtime.launch import LaunchError, from_pex
-
-    try:
-        spec = from_pex(args.pex)
-    except LaunchError as e:
-        print(f"weaver single deploy: {e}", file=sys.stderr)
-        return 2
-    argv = spec.argv + (["--config", os.path.abspath(args.config)] if args.config else [])
-    os.execv(argv[0], argv)
