@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import DefaultDict
 
@@ -33,7 +35,7 @@ from pants.backend.python.target_types import PythonResolveField, PythonSourceFi
 from pants.core.util_rules.stripped_source_files import StrippedFileName, StrippedFileNameRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestContents
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, Rule, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
     FieldSet,
@@ -45,6 +47,7 @@ from pants.engine.target import (
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
+from weaver_pants.subsystem import UnmarkedComponents, WeaverSubsystem
 from weaver_pants.targets import (
     GENERATED_MODULE,
     WeaverAppDependenciesField,
@@ -53,6 +56,8 @@ from weaver_pants.targets import (
     WeaverComponentsSourcesField,
 )
 from weaver_pants.tool import TOOL_MODULE
+
+logger = logging.getLogger(__name__)
 
 RUNTIME_MODULE = "weaver"
 APP_ENTRY_MODULE = "weaver.app_main"
@@ -130,7 +135,7 @@ class WeaverComponentsInferenceFieldSet(FieldSet):
     resolve: PythonResolveField
 
 
-class InferWeaverComponentsDependencies(InferDependenciesRequest):
+class InferWeaverComponentsDependencies(InferDependenciesRequest[WeaverComponentsInferenceFieldSet]):
     infer_from = WeaverComponentsInferenceFieldSet
 
 
@@ -166,13 +171,13 @@ class PythonAppReferenceFieldSet(FieldSet):
     resolve: PythonResolveField
 
 
-class InferPythonAppReferences(InferDependenciesRequest):
+class InferPythonAppReferences(InferDependenciesRequest[PythonAppReferenceFieldSet]):
     infer_from = PythonAppReferenceFieldSet
 
 
 @rule(desc="Inferring dependencies on weaver apps named in strings", level=LogLevel.DEBUG)
 async def infer_python_app_references(
-    request: InferPythonAppReferences, packages: WeaverPackages, python_setup: PythonSetup
+    request: InferPythonAppReferences, packages: WeaverPackages, python_setup: PythonSetup, weaver: WeaverSubsystem
 ) -> InferredDependencies:
     fs = request.field_set
     resolve = fs.resolve.normalized_value(python_setup)
@@ -190,7 +195,11 @@ async def infer_python_app_references(
             if address:
                 include.add(address)
         if not in_runtime:  # the runtime defines Component and Main itself
-            _check_marked(content.path, content.content, fs.address, packages, resolve)
+            problem = _unmarked(content.path, content.content, fs.address, packages)
+            if problem and weaver.unmarked_components == UnmarkedComponents.error:
+                raise UnmarkedComponentsError(problem)
+            if problem and weaver.unmarked_components == UnmarkedComponents.warning:
+                logger.warning(problem)
     return InferredDependencies(sorted(include))
 
 
@@ -199,17 +208,18 @@ def _is_test(path: str) -> bool:
     return name.endswith("_test.py") or name.startswith("test_") or name == "conftest.py"
 
 
-def _check_marked(path: str, source: bytes, owner: Address, packages: WeaverPackages, resolve: str) -> None:
+def _unmarked(path: str, source: bytes, owner: Address, packages: WeaverPackages) -> str:
+    """The problem with a component defined where no `weaver_components()` target generates it ("" if none)."""
     if _is_test(path) or os.path.basename(path) == f"{GENERATED_MODULE}.py":
-        return
+        return ""
     match = _DEFINES_COMPONENT.search(source)
     if not match:
-        return
+        return ""
     directory = os.path.dirname(path)
     if any(a.spec_path == directory for by_package in packages.by_resolve.values() for a in by_package.values()):
-        return
+        return ""
     line = source[: match.start()].count(b"\n") + 1
-    raise UnmarkedComponentsError(
+    return (
         f"{path}:{line}: class {match.group(1).decode()} is a weaver component, but {directory}/BUILD "
         f"has no `weaver_components()` target, so its code is never generated (owner: {owner}).\n"
         f"Fix: add the line `weaver_components()` to {directory}/BUILD."
@@ -224,7 +234,7 @@ class WeaverAppInferenceFieldSet(FieldSet):
     resolve: PythonResolveField
 
 
-class InferWeaverAppDependencies(InferDependenciesRequest):
+class InferWeaverAppDependencies(InferDependenciesRequest[WeaverAppInferenceFieldSet]):
     infer_from = WeaverAppInferenceFieldSet
 
 
@@ -250,7 +260,7 @@ async def infer_weaver_app_dependencies(
     return InferredDependencies([address, *entry.unambiguous])
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> Iterable[Rule | UnionRule]:
     return [
         *collect_rules(),
         UnionRule(FirstPartyPythonMappingImplMarker, WeaverGenMappingMarker),

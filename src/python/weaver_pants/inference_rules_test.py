@@ -6,7 +6,7 @@ from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.target import Dependencies, DependenciesRequest
 from pants.testutil.rule_runner import RuleRunner
 
-from weaver_pants.conftest import COMPONENTS
+from weaver_pants.conftest import COMPONENTS, configure
 from weaver_pants.inference_rules import imported_modules, package_prefixes
 
 
@@ -44,6 +44,18 @@ def test_unmarked_component_module_fails_with_the_fix(rule_runner: RuleRunner) -
         dependencies(rule_runner, Address("src/python/stray", relative_file_path="thing.py"))
     assert "src/python/stray/thing.py:4" in str(err.value)
     assert "`weaver_components()` to src/python/stray/BUILD" in str(err.value)
+
+
+def test_unmarked_components_can_be_a_warning_or_ignored(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        {
+            "src/python/stray/BUILD": "python_sources()\n",
+            "src/python/stray/thing.py": "import weaver\n\n\nclass Thing(weaver.Component):\n    pass\n",
+        }
+    )
+    for behaviour in ("warning", "ignore"):
+        configure(rule_runner, f"--weaver-unmarked-components={behaviour}")
+        dependencies(rule_runner, Address("src/python/stray", relative_file_path="thing.py"))  # no error
 
 
 def test_import_scanning_sees_both_import_forms() -> None:

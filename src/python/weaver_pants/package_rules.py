@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import (
@@ -27,7 +29,7 @@ from pants.engine.fs import (
     MergeDigests,
 )
 from pants.engine.process import ProcessResult
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, Rule, collect_rules, rule
 from pants.engine.target import (
     HydratedSources,
     HydrateSourcesRequest,
@@ -66,7 +68,7 @@ class WeaverAppFieldSet(PackageFieldSet):
 class AppDescription:
     """What `weaver describe` says of the app's components (call graph, listeners, fingerprints)."""
 
-    manifest: dict
+    manifest: dict[str, Any]
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.manifest, sort_keys=True))
@@ -168,7 +170,7 @@ async def package_weaver_app(field_set: WeaverAppFieldSet) -> BuiltPackage:
     )
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> Iterable[Rule | UnionRule]:
     return [*collect_rules(), UnionRule(PackageFieldSet, WeaverAppFieldSet)]
 
 

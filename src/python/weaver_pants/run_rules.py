@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import InterpreterConstraintsField, PythonResolveField
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
-from pants.backend.python.util_rules.pex import PythonExecutable
+from pants.backend.python.util_rules.pex_environment import PythonExecutable
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.run import RunFieldSet, RunInSandboxBehavior, RunRequest
 from pants.engine.addresses import Addresses, UnparsedAddressInputs
 from pants.engine.fs import Digest, MergeDigests
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, Rule, collect_rules, rule
 from pants.engine.target import Targets
+from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
 from weaver_pants.package_rules import WeaverAppFieldSet
@@ -73,5 +75,5 @@ async def run_weaver_rollout(field_set: WeaverRolloutFieldSet, python_setup: Pyt
     )
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> Iterable[Rule | UnionRule]:
     return [*collect_rules(), *WeaverRolloutFieldSet.rules()]

@@ -8,6 +8,7 @@ whichever target provides `weaver.cli` in the resolve: the first-party sources i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pants.backend.python.dependency_inference.module_mapper import (
@@ -17,7 +18,8 @@ from pants.backend.python.dependency_inference.module_mapper import (
 from pants.backend.python.target_types import EntryPoint
 from pants.backend.python.util_rules.pex import Pex
 from pants.backend.python.util_rules.pex_from_targets import PexFromTargetsRequest
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, Rule, collect_rules, rule
+from pants.engine.unions import UnionRule
 
 TOOL_MODULE = "weaver.cli"
 
@@ -61,5 +63,5 @@ async def build_weaver_tool(request: WeaverToolRequest) -> WeaverTool:
     return WeaverTool(pex)
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> Iterable[Rule | UnionRule]:
     return collect_rules()

@@ -50,3 +50,12 @@ def test_an_upward_import_breaks_the_layers_and_is_named(tmp_path: Path) -> None
     assert result.returncode != 0
     assert "weaver.internal is not allowed to import weaver.rollout" in result.stdout
     assert "weaver.internal.files -> weaver.rollout.paths" in result.stdout
+
+
+def test_one_deployer_importing_another_breaks_their_independence(tmp_path: Path) -> None:
+    root = copy_product(tmp_path)
+    planted = root / "weaver" / "deployers" / "kube" / "config.py"
+    planted.write_text(planted.read_text() + "\nfrom weaver.deployers.multi import deployments  # planted\n")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "weaver.deployers.kube.config -> weaver.deployers.multi.deployments" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import DefaultDict
 
@@ -22,7 +23,7 @@ from pants.backend.python.util_rules.pex import Pex, PexProcess
 from pants.backend.python.util_rules.pex_from_targets import PexFromTargetsRequest
 from pants.engine.fs import AddPrefix, CreateDigest, Digest, Directory, MergeDigests, RemovePrefix, Snapshot
 from pants.engine.process import ProcessResult
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, Rule, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
     FieldSet,
@@ -35,7 +36,7 @@ from pants.engine.unions import UnionRule
 from pants.source.source_root import SourceRoot, SourceRootRequest
 from pants.util.logging import LogLevel
 
-from weaver_pants.targets import GrpcProtoSourcesField
+from grpc_stubs_pants.targets import GrpcProtoSourcesField
 
 PROTOC_MODULE = "grpc_tools.protoc"
 RUNTIME_MODULES = ("grpc", "google.protobuf")
@@ -133,7 +134,7 @@ class GrpcStubsInferenceFieldSet(FieldSet):
     resolve: PythonResolveField
 
 
-class InferGrpcStubsDependencies(InferDependenciesRequest):
+class InferGrpcStubsDependencies(InferDependenciesRequest[GrpcStubsInferenceFieldSet]):
     infer_from = GrpcStubsInferenceFieldSet
 
 
@@ -148,7 +149,7 @@ async def infer_grpc_stubs_dependencies(
     return InferredDependencies(sorted({a for o in owners for a in o.unambiguous}))
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> Iterable[Rule | UnionRule]:
     return [
         *collect_rules(),
         UnionRule(GenerateSourcesRequest, GeneratePythonFromGrpcProtosRequest),
