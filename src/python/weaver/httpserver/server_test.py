@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from weaver.httpserver import Limits, serve
 from weaver.httpserver.cycle import Message
+from weaver.testing.eventually import eventually
 
 TIMEOUT = 5.0
 DISCONNECTS: list[str] = []
+STARTED: list[str] = []
+"""Paths whose app call has begun (tests wait on it instead of sleeping)."""
+BODY_SEEN: list[str] = []
+"""Paths whose app has received a first piece of body."""
 
 
 async def app(scope: Message, receive: Any, send: Any) -> None:
@@ -22,6 +27,7 @@ async def app(scope: Message, receive: Any, send: Any) -> None:
     /late fails after starting; /sleep suspends first; /nothing returns without responding.
     A client that leaves mid-body ends the app with `http.disconnect` (recorded in DISCONNECTS)."""
     path = scope["path"]
+    STARTED.append(path)
     body = b""
     more = True
     while more:
@@ -30,6 +36,8 @@ async def app(scope: Message, receive: Any, send: Any) -> None:
             DISCONNECTS.append(path)
             return
         body += msg.get("body", b"")
+        if body:
+            BODY_SEEN.append(path)
         more = msg.get("more_body", False)
     if path == "/fail":
         raise ValueError("boom")
@@ -184,8 +192,9 @@ async def test_shutdown_lets_a_request_in_flight_finish() -> None:
     sock.setblocking(False)
     task = asyncio.create_task(serve(app, sock, grace=2.0))
     r, w = await asyncio.open_connection(*sock.getsockname()[:2])
+    STARTED.clear()
     w.write(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
-    await asyncio.sleep(0.01)
+    await eventually(lambda: "/sleep" in STARTED, timeout=TIMEOUT, what="the request to reach the app")
     task.cancel()
     data = await asyncio.wait_for(r.read(), TIMEOUT)
     w.close()
@@ -194,19 +203,26 @@ async def test_shutdown_lets_a_request_in_flight_finish() -> None:
         await asyncio.wait_for(task, TIMEOUT)
 
 
+def answered(address: tuple[str, int]) -> Callable[[], Awaitable[bytes]]:
+    """A probe for `eventually`: the answer to one request, b"" while the port refuses."""
+
+    async def probe() -> bytes:
+        with contextlib.suppress(ConnectionError):
+            return await exchange(address, b"GET /x HTTP/1.0\r\n\r\n")
+        return b""
+
+    return probe
+
+
 async def test_listener_serve_asgi_with_either_server() -> None:
     from weaver.listener import bind
 
     for server in ("weaver", "uvicorn"):
         listener = bind("web", "127.0.0.1:0")
         task = asyncio.create_task(listener.serve_asgi(app, server=server))
-        try:
-            for _ in range(500):  # uvicorn starts accepting after a few loop iterations
-                with contextlib.suppress(ConnectionError):
-                    data = await exchange((listener.host, listener.port), b"GET /x HTTP/1.0\r\n\r\n")
-                    if data:
-                        break
-                await asyncio.sleep(0.01)
+        try:  # uvicorn starts accepting after a few loop iterations
+            probe = answered((listener.host, listener.port))
+            data = await eventually(probe, timeout=TIMEOUT, what=f"{server} to answer")
             assert data.startswith(b"HTTP/1.1 200") and data.endswith(b"GET /x "), server
         finally:
             task.cancel()
@@ -226,14 +242,12 @@ async def test_listener_serve_asgi_with_either_server() -> None:
 async def test_client_leaving_mid_body_disconnects_the_app(caplog: pytest.LogCaptureFixture) -> None:
     async with running() as address:
         r, w = await asyncio.open_connection(*address)
+        BODY_SEEN.clear()
+        DISCONNECTS.clear()
         w.write(b"POST /half HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello")
-        await asyncio.sleep(0.05)
+        await eventually(lambda: "/half" in BODY_SEEN, timeout=TIMEOUT, what="the first half of the body")
         w.close()
-        for _ in range(200):
-            if "/half" in DISCONNECTS:
-                break
-            await asyncio.sleep(0.01)
-    assert "/half" in DISCONNECTS
+        await eventually(lambda: "/half" in DISCONNECTS, timeout=TIMEOUT, what="the app to see http.disconnect")
     assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
 
 
@@ -242,8 +256,8 @@ async def test_pipelined_request_whose_body_arrives_later() -> None:
         r, w = await asyncio.open_connection(*address)
         w.write(b"GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
         w.write(b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nConnection: close\r\n\r\nab")
-        await asyncio.sleep(0.1)  # the first is answered meanwhile; the second waits for its body
-        w.write(b"cd")
-        data = await asyncio.wait_for(r.read(), TIMEOUT)
+        first = await asyncio.wait_for(r.readuntil(b"GET /sleep "), TIMEOUT)  # answered meanwhile
+        w.write(b"cd")  # the second request has waited for the rest of its body
+        data = first + await asyncio.wait_for(r.read(), TIMEOUT)
         w.close()
     assert responses(data) == [(200, b"GET /sleep "), (200, b"abcd")]

@@ -14,6 +14,7 @@ from weaver.errors import CommunicationError, RemoteCallError
 from weaver.rpc import frames
 from weaver.rpc.client import connect
 from weaver.rpc.conftest import CLIENT, RawPeer, client_of, echo, serving
+from weaver.testing.eventually import eventually
 
 HEADER = frames.HEADER.pack
 
@@ -72,8 +73,7 @@ async def test_truncated_frame_then_eof(caplog: pytest.LogCaptureFixture) -> Non
         peer.writer.write_eof()
         assert await peer.closed_by_peer()
         peer.close()
-        await asyncio.sleep(0.05)
-        assert "middle of a frame" in caplog.text
+        await eventually(lambda: "middle of a frame" in caplog.text, timeout=5, what="the server's warning")
         await assert_still_serving(address)
 
 
@@ -211,13 +211,12 @@ async def test_a_client_that_does_not_read_is_not_read_either() -> None:
         try:
             for rid in range(1, 21):
                 peer.request(rid, 1, b"")
-            await asyncio.sleep(0.2)
-            [sconn] = server.connections
-            assert sconn.write_paused is not None  # over the high-water mark: reading paused
+            [sconn] = await eventually(  # over the high-water mark: reading paused
+                lambda: [c for c in server.connections if c.write_paused is not None], timeout=5, what="back-pressure"
+            )
             got = {(await peer.read_frame())[1] for _ in range(20)}
             assert got == set(range(1, 21))
-            await asyncio.sleep(0.05)
-            assert sconn.write_paused is None
+            await eventually(lambda: sconn.write_paused is None, timeout=5, what="reading to resume once drained")
         finally:
             peer.close()
 

@@ -12,6 +12,7 @@ from weaver.errors import DeadlineExceeded
 from weaver.internal import callctx
 from weaver.rpc import frames
 from weaver.rpc.conftest import RawPeer, client_of, serving
+from weaver.testing.eventually import eventually
 
 
 class Sleeper:
@@ -95,11 +96,7 @@ async def test_cancelled_caller_cancels_the_callee() -> None:
             await asyncio.wait_for(sleeper.cancelled.wait(), 2)
             assert conn.in_flight == 0
             [sconn] = server.connections
-            for _ in range(100):
-                if not sconn._tasks:
-                    break
-                await asyncio.sleep(0.01)
-            assert not sconn._tasks
+            await eventually(lambda: not sconn._tasks, timeout=5, what="the server's handler tasks to end")
 
 
 async def test_client_disconnect_cancels_running_handlers() -> None:

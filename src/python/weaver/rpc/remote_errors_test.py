@@ -8,6 +8,7 @@ import pytest
 
 from weaver.errors import AppError, CommunicationError, RemoteCallError
 from weaver.rpc.conftest import client_of, serving
+from weaver.testing.eventually import eventually
 
 
 class OutOfStock(AppError):
@@ -27,7 +28,12 @@ async def not_bytes(payload: bytes) -> bytes:
     return "text"  # type: ignore[return-value]
 
 
+HANGING: list[bytes] = []
+"""Payloads of `hang` calls that have started."""
+
+
 async def hang(payload: bytes) -> bytes:
+    HANGING.append(payload)
     await asyncio.sleep(100)
     return b""
 
@@ -62,8 +68,9 @@ async def test_unknown_method_key_is_an_error_reply_naming_it() -> None:
 async def test_connection_death_is_a_communication_error() -> None:
     async with serving({1: hang}) as (server, address):
         async with client_of(address) as conn:
+            HANGING.clear()
             call = asyncio.create_task(conn.call(1, b""))
-            await asyncio.sleep(0.05)
+            await eventually(lambda: HANGING, timeout=5, what="the call to reach its handler")
             for sconn in list(server.connections):
                 sconn.abort()
             with pytest.raises(CommunicationError) as info:

@@ -18,6 +18,7 @@ from weaver.rpc.conftest import CLIENT, serving
 from weaver.rpc.replica import State
 from weaver.rpc.replicaset import ReplicaSet
 from weaver.rpc.server import Server
+from weaver.testing.eventually import eventually
 
 WHO, FAIL, DROP = 1, 2, 3
 
@@ -125,11 +126,7 @@ async def test_removed_replica_drains_and_closes() -> None:
         rs.update(addresses[1:])
         for _ in range(4):
             assert await rs.call(WHO, b"", True, None) == b"r1"
-        for _ in range(100):
-            if old.state is State.CLOSED:
-                break
-            await asyncio.sleep(0.01)
-        assert old.state is State.CLOSED
+        await eventually(lambda: old.state is State.CLOSED, timeout=5, what="the removed replica to close")
 
 
 async def test_retriable_call_skips_a_dead_replica() -> None:
