@@ -8,7 +8,7 @@ import socket
 from collections.abc import Coroutine
 from typing import Any
 
-from weaver.proxy.frontend import ClientConnection
+from weaver.proxy.clientconn import ClientConnection
 from weaver.proxy.limits import Limits
 from weaver.proxy.pool import Pool
 from weaver.proxy.relay import Relay

@@ -1,6 +1,6 @@
 """The response half of a client connection: route, attach a backend, relay, account, fail.
 
-`ClientConnection` (frontend.py) adds request parsing; this base holds what happens once a
+`ClientConnection` (clientconn.py) adds request parsing; this base holds what happens once a
 request has a head: which version serves it, which backend connection carries it, how the
 response reaches the client, and what is counted for the version.
 """

@@ -7,8 +7,8 @@ must be resumed or aborted first).
 
 from __future__ import annotations
 
+from weaver.rollout.interfaces import Deployer
 from weaver.rollout.paths import RolloutError
-from weaver.rollout.ports import Deployer
 from weaver.rollout.state import Deployed, Plan, RolloutState
 
 

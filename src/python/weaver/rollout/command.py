@@ -29,10 +29,10 @@ from weaver.rollout.begin import AlreadyLive, begin
 from weaver.rollout.controller import Controller, short
 from weaver.rollout.deployer import MultiDeployer
 from weaver.rollout.display import Display
-from weaver.rollout.front import ProxyFront
 from weaver.rollout.lock import ControllerLock
 from weaver.rollout.package import keep_pex, load_package, parse_listen
 from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.proxyclient import ProxyFront
 from weaver.rollout.report import print_status
 from weaver.rollout.state import Gate, Plan, RolloutState, load, save
 from weaver.rollout.warmup import parse_paths, targets

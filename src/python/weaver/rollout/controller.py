@@ -13,8 +13,8 @@ from pathlib import Path
 from weaver.proxy.stats import Snapshot, VersionStats, diff
 from weaver.rollout import schedule
 from weaver.rollout.gate import Reference, Verdict, Window, judge
+from weaver.rollout.interfaces import Clock, Deployer, Front, NullObserver, Observer, RealClock, Warmer
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import Clock, Deployer, Front, NullObserver, Observer, RealClock, Warmer
 from weaver.rollout.state import RolloutState, save
 from weaver.rollout.tables import entries
 from weaver.rollout.warmup import HttpWarmer, targets

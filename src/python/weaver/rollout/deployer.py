@@ -13,8 +13,8 @@ from pathlib import Path
 
 from weaver.internal.procs import pid_alive
 from weaver.internal.selfcmd import child_env, weaver_command
+from weaver.rollout.interfaces import VersionHealth
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import VersionHealth
 from weaver.runtime import status
 
 DEPLOY_TIMEOUT = 120.0

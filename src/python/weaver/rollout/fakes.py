@@ -14,7 +14,7 @@ import random
 from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, bucket_of, percentile_us
-from weaver.rollout.ports import VersionHealth
+from weaver.rollout.interfaces import VersionHealth
 from weaver.rollout.tables import Entry
 from weaver.rollout.warmup import Target, WarmupResult
 

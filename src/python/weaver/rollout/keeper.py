@@ -16,8 +16,8 @@ from pathlib import Path
 
 from weaver.rollout.controller import short
 from weaver.rollout.deployer import MultiDeployer
+from weaver.rollout.interfaces import Deployer
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import Deployer
 from weaver.rollout.state import RolloutState, load
 
 CHECK_S = 1.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from weaver.rollout.interfaces import VersionHealth
 from weaver.rollout.keeper import Keeper, serving
 from weaver.rollout.paths import AppPaths, RolloutError
-from weaver.rollout.ports import VersionHealth
 from weaver.rollout.state import Deployed, Plan, RolloutState, save
 
 A, B, C = "a" * 64, "b" * 64, "c" * 64

@@ -8,9 +8,9 @@ import time
 import msgspec
 
 from weaver.rollout.adminclient import AdminClient
-from weaver.rollout.front import ProxyFront
 from weaver.rollout.lock import holder
 from weaver.rollout.paths import AppPaths, RolloutError, all_apps
+from weaver.rollout.proxyclient import ProxyFront
 from weaver.rollout.state import RolloutState, load
 
 

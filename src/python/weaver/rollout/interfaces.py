@@ -1,6 +1,6 @@
 """What the controller drives, as Protocols: the proxy front, the deployer, the clock, the display.
 
-The real ones talk to processes (front.ProxyFront, deployer.MultiDeployer, warmup.HttpWarmer); unit tests use
+The real ones talk to processes (proxyclient.ProxyFront, deployer.MultiDeployer, warmup.HttpWarmer); unit tests use
 in-memory fakes, so the controller's logic is tested without processes.
 """
 

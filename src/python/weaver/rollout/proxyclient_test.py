@@ -14,8 +14,8 @@ import pytest
 
 from weaver.internal.address import parse_address
 from weaver.internal.procs import pid_alive
-from weaver.rollout.front import ProxyFront
 from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.proxyclient import ProxyFront
 from weaver.rollout.proxyhost import read_info
 from weaver.rollout.state import Deployed, Plan, RolloutState, save
 from weaver.rollout.tables import Entry
