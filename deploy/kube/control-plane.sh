@@ -164,7 +164,7 @@ stop() {
   local deadline=$(( $(date +%s) + 15 ))
   for pid in $pids; do
     while alive "$pid"; do
-      if [ "$(date +%s)" -ge "$deadline" ]; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; break; fi
+      if [ "$(date +%s)" -ge "$deadline" ]; then log "pid $pid did not stop on SIGTERM: SIGKILL"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; break; fi
       sleep 0.05
     done
   done
