@@ -52,6 +52,9 @@ class KubeError(Exception):
 
 def connect(kubeconfig: str | None = None) -> Any:
     """A lightkube Client from `kubeconfig` (a path) or the usual places."""
+    from weaver.deployers.kube import lightkube_import
+
+    lightkube_import.load()
     from lightkube import Client, KubeConfig
     from lightkube.core.exceptions import ConfigError as LightkubeConfigError
 
