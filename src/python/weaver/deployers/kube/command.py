@@ -1,4 +1,9 @@
-"""`weaver kube generate APP.pex [--config kube.toml] [--out FILE]`: one version's manifests."""
+"""`weaver kube generate|apply|status|logs|delete`: one version's manifests, on a cluster.
+
+    weaver kube generate APP.pex [--config kube.toml] [--out FILE]
+    weaver kube apply APP.pex [--config kube.toml] [--wait SECONDS]
+    weaver kube status|logs|delete VERSION [--namespace NS]
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,29 @@ from weaver.config import ConfigError
 
 
 def add_subcommands(sub: Any) -> None:
-    kube = sub.add_parser("kube", help="deploy versions to Kubernetes (so far: generate manifests)")
+    kube = sub.add_parser("kube", help="deploy versions to Kubernetes")
     ksub = kube.add_subparsers(dest="kube_command", required=True)
     gen = ksub.add_parser("generate", help="write one version's manifests as YAML")
-    gen.add_argument("app", help="the app's PEX from `pants package` (its .manifest.json beside it), or the manifest")
-    gen.add_argument("--config", help="TOML with a [kube] section (the whole file becomes the app's ConfigMap)")
+    apply = ksub.add_parser("apply", help="server-side apply one version's manifests to the cluster")
+    for p in (gen, apply):
+        p.add_argument("app", help="the app's PEX from `pants package` (its .manifest.json beside it), or the manifest")
+        p.add_argument("--config", help="TOML with a [kube] section (the whole file becomes the app's ConfigMap)")
     gen.add_argument("--out", help="write the YAML here instead of stdout")
+    apply.add_argument("--wait", type=float, default=0, help="wait up to SECONDS for every pod Ready (0: no wait)")
+    apply.add_argument("--force", action="store_true", help="take over fields another manager owns")
+    for name, text in (
+        ("status", "the version's objects and pods"),
+        ("logs", "the version's pods' logs"),
+        ("delete", "delete every object of the version"),
+    ):
+        p = ksub.add_parser(name, help=text)
+        p.add_argument("version", help="the version: its sha256 or the first 16 hex digits (the label)")
+        p.add_argument("--namespace", default="default", help="the namespace (default: default)")
+    ksub.choices["delete"].add_argument(
+        "--wait", type=float, default=120, help="wait up to SECONDS until its pods are gone (0: no wait)"
+    )
+    for p in ksub.choices.values():
+        p.add_argument("--kubeconfig", help="the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)")
 
 
 def manifest_path(app: str) -> Path:
@@ -31,11 +53,17 @@ def manifest_path(app: str) -> Path:
 
 
 def generate_yaml(app: str, config_path: str | None) -> str:
+    """The version's manifests as a YAML stream."""
+    from weaver.deployers.kube.render import to_yaml
+
+    return to_yaml(generate_objects(app, config_path))
+
+
+def generate_objects(app: str, config_path: str | None) -> list[dict[str, Any]]:
+    """The version's objects, in apply order."""
     # Imported here: `weaver.cli` builds this parser for every command, the code generator too.
     from weaver.deployers.kube import config as kubeconfig
     from weaver.deployers.kube.manifests import AppSpec, generate
-    from weaver.deployers.kube.render import to_yaml
-
     where = manifest_path(app)
     try:
         manifest = json.loads(where.read_text())
@@ -52,10 +80,14 @@ def generate_yaml(app: str, config_path: str | None) -> str:
         except OSError as e:
             raise ConfigError(f"{config_path}: cannot read: {e.strerror or e}") from None
     cfg = kubeconfig.parse(text, config_path) if config_path else kubeconfig.KubeConfig()
-    return to_yaml(generate(AppSpec(manifest, str(where)), cfg, text, config_path or "[kube] defaults"))
+    return generate(AppSpec(manifest, str(where)), cfg, text, config_path or "[kube] defaults")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kube_command != "generate":
+        from weaver.deployers.kube.actions import run_action
+
+        return run_action(args)
     try:
         text = generate_yaml(args.app, args.config)
     except ConfigError as e:

@@ -110,7 +110,15 @@ def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str) -> lis
                 "spec": {
                     "type": "LoadBalancer" if lc is not None and lc.public else "ClusterIP",
                     "selector": {**labels, "weaver.dev/group": group},
-                    "ports": [{"name": "http", "port": lc.port if lc else 80, "targetPort": ports[listener]}],
+                    # protocol is part of the ports list's key under server-side apply: always given.
+                    "ports": [
+                        {
+                            "name": "http",
+                            "port": lc.port if lc else 80,
+                            "protocol": "TCP",
+                            "targetPort": ports[listener],
+                        }
+                    ],
                 },
             }
         )
@@ -149,9 +157,12 @@ def _group(
         {"name": "WEAVER_CONFIG", "value": f"{CONFIG_DIR}/config.toml"},
         {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
     ]
-    container_ports = [{"name": "rpc", "containerPort": RPC_PORT}, {"name": "health", "containerPort": HEALTH_PORT}]
+    container_ports = [
+        {"name": "rpc", "containerPort": RPC_PORT, "protocol": "TCP"},
+        {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"},
+    ]
     for i, (_, port) in enumerate(sorted(listener_ports.items())):
-        container_ports.append({"name": f"l{i}", "containerPort": port})
+        container_ports.append({"name": f"l{i}", "containerPort": port, "protocol": "TCP"})
     deployment: Obj = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",

@@ -1,0 +1,29 @@
+"""A real Kubernetes 1.20 control plane for the session, started by deploy/kube/cluster.sh.
+
+The first run builds the binaries from Debian's `kubernetes` source package (minutes; cached in
+~/.cache/weaver-kube after that). Where the build cannot run (not root and packages missing), the
+tests are skipped with the reason printed, except under CI (`CI=true`), where that fails the run.
+"""
+
+import os
+import sys
+
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "src", "python"))
+if SRC not in sys.path:
+    sys.path.insert(0, SRC)
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kube.rig import Cluster, start_cluster  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """etcd, kube-apiserver, controller-manager and scheduler on 127.0.0.1, for the whole session."""
+    cluster = start_cluster(tmp_path_factory.mktemp("kube"))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
