@@ -147,7 +147,7 @@ class Envelope:
             self.address = msg.address
             self.local_address = msg.local
             self.pipe.send(m.ComponentsToHost(self.group.name, list(self.group.components), self.shared_listeners))
-            self.pipe.send(m.RoutingInfo(self.handler.routing()))
+            self.pipe.send(m.RoutingInfo(self.handler.routing_for(self.group.name)))
         elif isinstance(msg, m.ComponentsStarted):
             self.started = self.healthy = True
             self.last_ok = time.monotonic()

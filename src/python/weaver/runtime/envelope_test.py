@@ -34,7 +34,7 @@ class Recorder:
         self.logs: list[m.LogEntry] = []
         self.metrics: list[list[MetricSnapshot]] = []
 
-    def routing(self) -> dict[str, list[str]]:
+    def routing_for(self, group: str) -> dict[str, list[str]]:
         self.routing_asks += 1
         return {COUNTER: []}
 

@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 class EnvelopeHandler(Protocol):
     """The deployer's side of an envelope."""
 
-    def routing(self) -> dict[str, list[str]]:
-        """Current routing info (component -> replica addresses) for a proclet that registers."""
+    def routing_for(self, group: str) -> dict[str, list[str]]:
+        """Current routing info (component -> replica addresses) for a proclet of `group` that registers.
+
+        Usually the same for every group; a deployer may show a group its own view (the
+        multiprocess deployer's chaos tests route one group's calls through fault injectors).
+        """
         ...
 
     def replica_changed(self, envelope: Envelope) -> None:

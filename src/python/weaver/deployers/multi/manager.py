@@ -101,6 +101,8 @@ class Manager:
         self._tasks: list[asyncio.Task[None]] = []
         self._healthy = asyncio.Event()
         self.routing_watchers: list[Callable[[dict[str, list[str]]], None]] = []
+        self.routing_view: Callable[[str, dict[str, list[str]]], dict[str, list[str]]] | None = None
+        """(group, routing) -> what that group's replicas are told (weaver.testing's chaos sets it)."""
         """Called with the new routing info whenever it changes (e.g. a test's ReplicaSets)."""
 
     async def start(self) -> None:
@@ -224,6 +226,11 @@ class Manager:
                     out[c].append(slot.envelope.local_address or slot.envelope.address)
         return out
 
+    def routing_for(self, group: str) -> dict[str, list[str]]:
+        """The routing info `group`'s replicas get (the EnvelopeHandler side of `routing`)."""
+        routing = self.routing()
+        return routing if self.routing_view is None else self.routing_view(group, routing)
+
     async def _update_loop(self) -> None:
         while True:
             await self._changed.wait()
@@ -231,9 +238,10 @@ class Manager:
             routing = self.routing()
             if routing != self._routing:
                 self._routing = routing
+                view = self.routing_view
                 for slot in self._slots:
                     if slot.envelope is not None:
-                        slot.envelope.send_routing(routing)
+                        slot.envelope.send_routing(routing if view is None else view(slot.group.name, routing))
                 for watcher in self.routing_watchers:
                     watcher(routing)
             for name, proxy in self.proxies.items():
