@@ -61,6 +61,8 @@ class WeaverOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     listeners: dict[str, dict[str, str]] = {}
     """`[weaver.listeners.<name>] address = "host:port"`."""
     metrics: MetricsOptions = msgspec.field(default_factory=MetricsOptions)
+    access_log: bool | None = None
+    """An access log entry per HTTP request on a listener; unset: on under `weaver multi` only."""
     tracing: TracingOptions = msgspec.field(default_factory=TracingOptions)
 
 

@@ -12,6 +12,8 @@ import asyncio
 import msgspec
 
 import weaver.testing
+from weaver.deployers.multi import logstore
+from weaver.runtime.messages import LogEntry
 from weaver.testing.eventually import eventually
 from weaver.testing.multimode import MultiApp
 from weaver.tracing import SpanRecord, traceparent
@@ -68,3 +70,32 @@ async def test_one_request_is_one_trace_parented_across_processes() -> None:
     assert parent(parent(servers["Greeter.greet"])) is root[0]
     assert parent(parent(servers["Counter.add"])) is servers["Greeter.greet"]
     assert parent(parent(servers["Counter.hop"])) is servers["Greeter.greet"]
+
+
+async def test_access_log_entries_carry_the_trace_id_and_are_found_by_it() -> None:
+    async with weaver.testing.start("apps.hello", mode="multi", config=CONFIG) as app:
+        assert isinstance(app, MultiApp)
+        address = app.listener("hello").address
+        tids = [f"{TRACE + i:032x}" for i in (1, 2)]
+        for i, path in ((1, "/hello?name=Ada"), (2, "/nowhere")):
+            tp = f"traceparent: {traceparent((TRACE + i, PARENT, 1))}\r\n"
+            await http(address, path, tp)
+        await http(address, "/hello?name=Bob")  # no traceparent: a trace of its own (sampled at 1.0)
+        files = [app.manager.dir / "logs.jsonl"]
+
+        def all_three() -> list[LogEntry]:
+            found = logstore.read(files, logstore.parse_filter(["component=weaver.access"]))
+            return found if len(found) == 3 else []
+
+        entries = await eventually(all_three, timeout=20, what="the 3 requests' access log entries")
+        hits = logstore.read(files, logstore.parse_filter(["component=weaver.access", f"trace_id={tids[1]}"]))
+        logged = logstore.read(files, logstore.parse_filter([f"trace_id={tids[0]}"]))  # the filter `multi logs` uses
+    assert len(hits) == 1
+    assert hits[0].attrs == hits[0].attrs | {"method": "GET", "path": "/nowhere", "status": "404", "where": "hello"}
+    assert int(hits[0].attrs["bytes"]) == len(b"not found") and float(hits[0].attrs["duration_ms"]) > 0
+    assert hits[0].version == app.manager.info.version
+    assert {e.attrs["path"]: e.attrs["status"] for e in entries} == {"/hello": "200", "/nowhere": "404"}
+    assert len(entries) == 3 and all(len(e.trace_id) == 32 for e in entries)
+    assert tids[0] in {e.trace_id for e in entries}
+    assert [(e.component, e.attrs["path"]) for e in logged] == [("weaver.access", "/hello")]
+    assert "trace=" + tids[1] in logstore.format_entry(hits[0])

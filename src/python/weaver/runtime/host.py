@@ -17,6 +17,7 @@ from typing import Any
 
 from weaver import config as configmod
 from weaver import tracing
+from weaver.internal import accesslog, envvars
 from weaver.internal.registry import Registration
 from weaver.listener import Listener, bind
 from weaver.log import component_logger
@@ -58,6 +59,7 @@ class ComponentHost:
         opts = configmod.options(self.config)
         callmetrics.configure(opts.metrics)
         tracing.configure(opts.tracing, self.replica, opts.name or "weaver")
+        accesslog.configure(opts.access_log if opts.access_log is not None else envvars.PROCLET in os.environ)
         for reg in self.registrations.values():
             if reg.config_type is not None:
                 configmod.decode(self.config, reg.name, reg.config_type)

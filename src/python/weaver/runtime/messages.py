@@ -29,6 +29,10 @@ class LogEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
     source: str = "log"
     """"log" for logging records, "stdout"/"stderr" for captured child output."""
     group: str = ""
+    trace_id: str = ""
+    """The trace the entry was logged in (hex), when that trace was recorded."""
+    attrs: dict[str, str] = {}
+    """Structured fields, e.g. an access log entry's method, path, status, bytes, duration_ms."""
 
 
 class RegisterReplica(msgspec.Struct, tag=True):
