@@ -37,9 +37,9 @@ _trace = callctx.trace
 async def traced(
     tracer: Tracer, awaitable: Awaitable[T], name: str, kind: SpanKind, parent: Trace | None, attrs: Mapping[str, str]
 ) -> T:
-    """Await `awaitable` inside a new span (a root when `parent` is None)."""
-    span = start(tracer, name, kind, parent, attrs)
-    if not span.is_recording():
+    """Await `awaitable` inside a new span (a root when `parent` is None and the root is sampled)."""
+    span = start(tracer, name, kind, parent, attrs) if parent is not None or state.sample_root() else None
+    if span is None or not span.is_recording():
         token = unsampled.set(True)
         try:
             return await awaitable

@@ -41,8 +41,9 @@ def wrap_asgi(app: ASGIApp, listener: str) -> ASGIApp:
         parent = parse_traceparent(value) if value else None
         method, path = str(scope.get("method", "")), str(scope.get("path", ""))
         attrs = {"http.method": method, "http.target": path, "weaver.listener": listener}
-        span = start(tracer, f"HTTP {method} {path}", SpanKind.SERVER, parent, attrs)
-        if not span.is_recording():
+        sampled = parent is not None or state.sample_root()
+        span = start(tracer, f"HTTP {method} {path}", SpanKind.SERVER, parent, attrs) if sampled else None
+        if span is None or not span.is_recording():
             tok = unsampled.set(True)
             try:
                 await app(scope, receive, send)
