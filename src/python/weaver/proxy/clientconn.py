@@ -1,71 +1,87 @@
-"""A client connection: parses requests with httptools, routes each to one version, relays.
+"""A client connection: each request it carries is routed to one version and relayed.
 
 Requests on a keep-alive connection are served one at a time; pipelined ones wait (reading is
 paused) so buffering stays bounded. Bodies stream both ways with flow control: a slow backend
-pauses reading from the client, a slow client pauses reading from the backend.
+pauses reading from the client, a slow client pauses reading from the backend. Parsing is
+`RequestParser`'s; this is the connection's turn-taking, relaying and endings.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import time
 from collections import deque
-from typing import TYPE_CHECKING
-
-import httptools
+from typing import cast
 
 from weaver.internal import http1
 from weaver.internal.idletimer import IdleTimer
-from weaver.proxy import pin
+from weaver.proxy import pin, tunnel
+from weaver.proxy.backend import BackendConnection
+from weaver.proxy.context import ProxyContext
 from weaver.proxy.exchange import Exchange
-from weaver.proxy.relay import Relay
+from weaver.proxy.requestparser import Reject, RequestParser
+from weaver.proxy.responsehead import client_head
 
-if TYPE_CHECKING:
-    from weaver.proxy.proxy import Proxy
-
-log = logging.getLogger(__name__)
-
-
-class Reject(Exception):
-    """A request the proxy refuses before or while reading it (raised from parser callbacks)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_IDEMPOTENT = (b"GET", b"HEAD", b"OPTIONS")
 
 
-class ClientConnection(Relay):
-    """Server side of one client connection (request parsing and routing; see `Relay`)."""
+class ClientConnection(asyncio.Protocol):
+    """Server side of one client connection; the client side of its backend connections."""
 
-    def __init__(self, proxy: Proxy) -> None:
-        super().__init__(proxy)
-        self.parser = httptools.HttpRequestParser(self)
+    def __init__(self, ctx: ProxyContext) -> None:
+        self.ctx = ctx
+        self.limits = ctx.limits
+        self.transport: asyncio.Transport | None = None
+        self.parser: RequestParser | None = None
+        self.current: Exchange | None = None  # the request being answered
+        self.incoming: Exchange | None = None  # the request being read, once its head is in
         self.queue: deque[Exchange] = deque()  # pipelined requests waiting their turn
         self.pending_reject: Reject | None = None
         self.upgrade_rest: bytearray | None = None
-        self.peer = b""
-        self._url = b""
-        self._headers: http1.Headers = []
-        self._head_size = 0
-        self._header_count = 0
-        self._hosts = 0
-        self._codings: list[bytes] = []
-        self._in_head = True
-        self._head_bytes = 0
-        self._events = 0  # heads and messages completed: a read that saw one is not all head
+        self.closing = False
+        self._reading = True
+        self._backend_paused = False
+        self._client_paused = False
+        self._cork: list[bytes] | None = None
+        self._eof_sent = False
         self._idle: IdleTimer | None = None
 
+    # asyncio.Protocol.
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+        self.ctx.clients.add(self)
         peer = transport.get_extra_info("peername")
-        self.peer = str(peer[0]).encode() if isinstance(peer, tuple) else b"unknown"
+        self.parser = RequestParser(
+            self.limits, self, str(peer[0]).encode() if isinstance(peer, tuple) else b"unknown"
+        )
         self._idle = IdleTimer(asyncio.get_running_loop(), self.limits.idle_timeout, self._idle_expired)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._idle is not None:
             self._idle.cancel()
-        super().connection_lost(exc)
+        self.closing = True
+        self.ctx.clients.discard(self)
+        ex = self.current
+        if ex is not None and not ex.done:
+            if ex.backend is not None:
+                ex.backend.close()
+            self.finish(ex, aborted=True)
+
+    def data_received(self, data: bytes) -> None:
+        if self.upgrade_rest is not None:
+            self.upgrade_rest += data
+            self.update_reading()
+            return
+        if self.closing or self.pending_reject is not None or self.parser is None:
+            return
+        try:
+            self.upgrade_rest = self.parser.feed(data)
+        except Reject as r:
+            self.reject(r)
+            return
+        if self.upgrade_rest is not None:
+            self.update_reading()
 
     def eof_received(self) -> bool:
         """A client may half-close after its request: answer it, then close."""
@@ -75,87 +91,28 @@ class ClientConnection(Relay):
             return True
         return False
 
+    def pause_writing(self) -> None:
+        self._client_paused = True
+        self._pause_backend(True)
+
+    def resume_writing(self) -> None:
+        self._client_paused = False
+        self._pause_backend(False)
+
+    def _pause_backend(self, paused: bool) -> None:
+        ex = self.current
+        if ex is not None and ex.backend is not None and ex.backend.transport is not None:
+            t = ex.backend.transport
+            t.pause_reading() if paused else t.resume_reading()
+
     def _idle_expired(self) -> None:
         if not self.closing:
             self.close_now()
 
-    def data_received(self, data: bytes) -> None:
-        if self.upgrade_rest is not None:
-            self.upgrade_rest += data
-            self.update_reading()
-            return
-        if self.closing or self.pending_reject is not None:
-            return
-        events = self._events
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as e:
-            self.upgrade_rest = bytearray(data[e.args[0] :])
-            self.update_reading()
-        except httptools.HttpParserCallbackError as e:
-            cause = e.__context__
-            if not isinstance(cause, Reject):
-                log.error("proxy bug while parsing a request", exc_info=cause)
-                cause = Reject(500, "internal proxy error")
-            self.reject(cause)
-        except httptools.HttpParserError as e:
-            self.reject(Reject(400, f"malformed request: {e}"))
-        else:
-            # Bound what httptools buffers for a head that never ends (it only calls on_header
-            # once a header is complete): count reads spent wholly inside one head.
-            if self._events != events:
-                self._head_bytes = 0
-            elif self._in_head:
-                self._head_bytes += len(data)
-                if self._head_bytes > self.limits.max_header_bytes + 4:
-                    self.reject(Reject(431, "request headers too large"))
-
-    # httptools callbacks.
-    def on_message_begin(self) -> None:
-        self._url = b""
-        self._headers = []
-        self._head_size = 0
-        self._header_count = self._hosts = 0
-        self._codings = []
-        self._in_head = True
-
-    def on_url(self, url: bytes) -> None:
-        self._url += url
-        if len(self._url) > self.limits.max_header_bytes:
-            raise Reject(414, "request URL too long")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value) + 4
-        if self._head_size + len(self._url) > self.limits.max_header_bytes:
-            raise Reject(431, "request headers too large")
-        if self._in_head:
-            self._header_count += 1
-            if self._header_count > self.limits.max_headers:
-                raise Reject(431, f"more than {self.limits.max_headers} header fields")
-            n = name.lower()
-            if n == b"transfer-encoding":
-                self._codings += http1.transfer_codings(value)
-            elif n == b"host":
-                self._hosts += 1
-            self._headers.append((name, value))  # not trailers, which are dropped
-
-    def on_headers_complete(self) -> None:
+    # Requests, as parsed (requestparser.RequestSink).
+    def request_head(self, ex: Exchange) -> None:
         if self._idle is not None:
             self._idle.busy()
-        self._in_head = False
-        self._events += 1
-        p = self.parser
-        method = p.get_method()
-        if method == b"CONNECT":
-            raise Reject(405, "CONNECT is not supported by a reverse proxy")
-        refusal = http1.head_refusal(p.get_http_version() == "1.1", self._hosts, self._codings)
-        if refusal is not None:
-            raise Reject(*refusal)
-        ex = Exchange(method, self._url, self._headers, p.get_http_version() == "1.1")
-        ex.keep_alive = ex.http11 and p.should_keep_alive()
-        ex.upgrade = p.should_upgrade()
-        ex.close_after = not ex.keep_alive or ex.upgrade
-        self._read_head(ex)
         self.incoming = ex
         if self.current is None:
             self.current = ex
@@ -164,59 +121,155 @@ class ClientConnection(Relay):
             self.queue.append(ex)
             self.update_reading()
 
-    def _read_head(self, ex: Exchange) -> None:
-        length = 0
-        forwarded = b""
-        for name, value in ex.headers:
-            n = name.lower()
-            if n == b"content-length":
-                length = int(value)
-            elif n == b"transfer-encoding":
-                ex.chunked_in = True
-            elif n == b"cookie" and ex.cookie_pin is None:
-                ex.cookie_pin = pin.cookie_pin(value)
-            elif n == b"weaver-version":
-                ex.pin = value.decode("latin-1").strip()
-            elif n == b"x-forwarded-for":
-                forwarded = value + b", "
-            elif n == b"expect":
-                if value.lower() != b"100-continue":
-                    raise Reject(417, "only Expect: 100-continue is supported")
-                ex.expect_continue = True
-        limit = self.limits.max_body_bytes
-        if limit is not None and length > limit:
-            raise Reject(413, f"request body larger than {limit} bytes")
-        ex.has_body = ex.chunked_in or length > 0
-        ex.pin = ex.pin or ex.cookie_pin
-        ex.forwarded_for = forwarded + self.peer
-
-    def on_body(self, data: bytes) -> None:
-        ex = self.incoming
-        if ex is None:
-            return
-        ex.body_bytes += len(data)
-        limit = self.limits.max_body_bytes
-        if limit is not None and ex.body_bytes > limit:
-            raise Reject(413, f"request body larger than {limit} bytes")
+    def request_body(self, ex: Exchange, data: bytes) -> None:
         if ex.pending is not None:
             ex.pending.append(data)
             self.update_reading()
         elif ex.backend is not None and not ex.done:
             ex.backend.send_body(data)
 
-    def on_message_complete(self) -> None:
-        ex, self.incoming = self.incoming, None
-        self._in_head = True
-        self._events += 1
-        if ex is None:
-            return
-        ex.request_done = True
+    def request_end(self, ex: Exchange) -> None:
+        self.incoming = None
         if ex.done and self.closing:
             self.close_now()
         elif ex.backend is not None and ex.pending is None and not ex.done:
             ex.backend.end_body()
 
-    # Turn-taking and refusals.
+    # Routing.
+    def start(self, ex: Exchange) -> None:
+        """Choose the version and a backend connection for `ex`, and send it on."""
+        ex.started = time.perf_counter()
+        ctx = self.ctx
+        route = ctx.router.route(ex.pin)
+        if route is None:
+            ctx.stats.unrouted += 1
+            self.fail(ex, 503, "no version is taking traffic on this listener")
+            return
+        ex.route = route
+        c = ex.counters = ctx.stats.counters(route.version)
+        c.requests += 1
+        c.in_flight += 1
+        c.last_request = time.monotonic()
+        c.pinned += route.pinned
+        c.repinned += route.repinned_from is not None
+        if not route.backends:
+            self.fail(ex, 503, f"version {route.version} has no backends", proxy_error=True)
+            return
+        if ex.expect_continue:
+            self.transport_write(_CONTINUE)
+        conn = ctx.pool.take_idle((route.version, route.backends[0]))
+        if conn is not None:
+            conn.start(ex, self)
+        else:
+            ctx.spawn(self._connect(ex))
+
+    async def _connect(self, ex: Exchange) -> None:
+        assert ex.route is not None
+        why = ""
+        for address in ex.route.backends:
+            try:
+                conn = await self.ctx.pool.connect((ex.route.version, address))
+            except (OSError, TimeoutError) as e:
+                why = f"{address[0]}:{address[1]}: {e or 'connect timeout'}"
+                continue
+            if ex.done:
+                self.ctx.pool.release(conn)
+            else:
+                conn.start(ex, self)
+                self.update_reading()
+            return
+        if not ex.done:
+            self.fail(ex, 502, f"version {ex.version}: no backend reachable ({why})", True)
+
+    # Backend reports (backend.ClientSide).
+    def response_head(self, ex: Exchange, status: int, reason: bytes, headers: http1.Headers) -> None:
+        ex.status = status
+        ex.response_started = True
+        self.transport_write(client_head(ex, status, reason, headers))
+        if self._client_paused:
+            self._pause_backend(True)
+
+    def response_body(self, ex: Exchange, data: bytes) -> None:
+        if ex.chunked_out:
+            self.transport_write(http1.chunk(data))
+        else:
+            self.transport_write(data)
+
+    def response_end(self, ex: Exchange) -> None:
+        if ex.chunked_out:
+            self.transport_write(http1.LAST_CHUNK)
+        self.finish(ex)
+        self.after(ex)
+
+    def backend_failed(self, ex: Exchange, why: str, retry: bool) -> None:
+        if ex.done:
+            return
+        if retry and ex.method in _IDEMPOTENT and not ex.has_body and ex.request_done:
+            ex.backend, ex.pending = None, []  # a stale keep-alive connection: one fresh try
+            self.ctx.spawn(self._connect(ex))
+        elif ex.response_started:
+            self.finish(ex, proxy_error=True)
+            self.close_now()  # the client sees a truncated response, never a wrong one
+        else:
+            self.fail(ex, 502, f"version {ex.version}: {why}", proxy_error=True)
+
+    def backend_paused(self, paused: bool) -> None:
+        self._backend_paused = paused
+        self.update_reading()
+
+    def upgraded(self, ex: Exchange, backend: BackendConnection, rest: bytes) -> None:
+        """The backend accepted the upgrade: the connection becomes a tunnel to it."""
+        assert self.transport is not None and backend.transport is not None
+        self.uncork()
+        self.finish(ex)
+        ctx, c = self.ctx, ex.counters
+        ctx.pool.forget(backend)
+        ctx.clients.discard(self)
+        if c is not None:
+            c.tunnels += 1
+        transports = (self.transport, backend.transport)
+        ctx.tunnels.update(transports)
+
+        def closed() -> None:
+            if c is not None:
+                c.tunnels -= 1
+            ctx.tunnels.difference_update(transports)
+
+        if self._idle is not None:
+            self._idle.cancel()  # the connection is a tunnel now
+        buffered = bytes(self.upgrade_rest or b"")
+        self.upgrade_rest = None
+        tunnel.splice(self.transport, backend.transport, buffered, rest, closed)
+
+    # Endings.
+    def fail(self, ex: Exchange, status: int, message: str, proxy_error: bool = False) -> None:
+        """Answer `ex` with an error of the proxy's own (or cut it off if a response started)."""
+        if ex.backend is not None:
+            ex.backend.close()
+        if ex.response_started:
+            self.finish(ex, proxy_error=True)
+            self.close_now()
+            return
+        ex.status = status
+        close = ex.close_after or (ex.has_body and not ex.request_done)  # else it ends right away
+        extra = [(pin.HEADER, ex.version.encode())] if ex.route is not None else []
+        self.transport_write(http1.error_response(status, message, extra, close))
+        self.finish(ex, proxy_error=proxy_error)
+        ex.close_after = close
+        self.after(ex)
+
+    def finish(self, ex: Exchange, proxy_error: bool = False, aborted: bool = False) -> None:
+        """Count `ex` once, for its version."""
+        if ex.finish(proxy_error, aborted):
+            self._backend_paused = False  # that backend no longer holds the client back
+
+    def after(self, ex: Exchange) -> None:
+        """`ex` is answered: close the connection or move to the next request."""
+        if ex.close_after:
+            self.close_gracefully()
+        else:
+            self.next_exchange()
+
     def next_exchange(self) -> None:
         """The current exchange is over and the connection stays: serve the next one."""
         self.current = None
@@ -232,7 +285,7 @@ class ClientConnection(Relay):
 
     def reject(self, r: Reject) -> None:
         """Answer a bad request with an error and close, after earlier requests are answered."""
-        self.proxy.stats.bad_requests += 1
+        self.ctx.stats.bad_requests += 1
         self._refuse(r)
 
     def _refuse(self, r: Reject) -> None:
@@ -251,20 +304,63 @@ class ClientConnection(Relay):
         self.transport_write(http1.error_response(r.status, r.message))
         self.close_gracefully(lingering=True)  # the client may still be sending the bad head
 
-    def paused_reasons(self) -> bool:
-        """Whether reading from the client must pause (see `Relay.update_reading`)."""
+    # Flow control and writing.
+    def update_reading(self) -> None:
+        """Pause or resume reading from the client to keep buffering bounded."""
         inc = self.incoming
-        return bool(
-            self.queue
+        want = not (
+            self.closing
+            or self._backend_paused
+            or self.queue
             or self.upgrade_rest is not None
             or self.pending_reject is not None
-            or (inc is not None and inc.pending is not None and inc.pending)
+            or (inc is not None and inc.pending)
         )
+        if self.closing and self.transport is not None:
+            want = True  # lingering: read and discard until closed
+        if want != self._reading and self.transport is not None:
+            self._reading = want
+            self.transport.resume_reading() if want else self.transport.pause_reading()
 
-    def take_upgrade_bytes(self) -> bytes:
-        """Client bytes that followed the upgrade request, for the tunnel."""
-        if self._idle is not None:
-            self._idle.cancel()  # the connection is a tunnel now
-        buffered = bytes(self.upgrade_rest or b"")
-        self.upgrade_rest = None
-        return buffered
+    def transport_write(self, data: bytes) -> None:
+        if self._eof_sent:
+            return  # lingering after the last response: nothing more goes out
+        if self._cork is not None:
+            self._cork.append(data)
+        elif self.transport is not None:
+            self.transport.write(data)
+
+    def cork(self) -> None:
+        """Hold writes until `uncork`: a response read in one piece leaves in one write."""
+        if self._cork is None:
+            self._cork = []
+
+    def uncork(self) -> None:
+        """Send what `cork` held."""
+        out, self._cork = self._cork, None
+        if out and self.transport is not None:
+            self.transport.writelines(out)
+
+    def close_gracefully(self, lingering: bool = False) -> None:
+        """Close after the response. If the request is still arriving (or may be: `lingering`),
+        end the proxy's side (FIN) and read it away for a while first, so the client sees the
+        response rather than a reset."""
+        if self.closing:
+            return
+        self.closing = True
+        t = self.transport
+        if (self.incoming is None and not lingering) or t is None:
+            self.close_now()
+            return
+        self.uncork()
+        if t.can_write_eof():
+            t.write_eof()
+            self._eof_sent = True
+        self.update_reading()
+        asyncio.get_running_loop().call_later(self.limits.linger, self.close_now)
+
+    def close_now(self) -> None:
+        self.uncork()
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from weaver.internal import http1
@@ -76,6 +77,25 @@ class Exchange:
         """The version serving this exchange (only once routed)."""
         assert self.route is not None
         return self.route.version
+
+    def finish(self, proxy_error: bool = False, aborted: bool = False) -> bool:
+        """Mark the exchange done and count it once for its version; False if it already was."""
+        if self.done:
+            return False
+        self.done = True
+        c = self.counters
+        if c is None:
+            return True
+        c.in_flight -= 1
+        if aborted:
+            c.client_aborts += 1
+            return True
+        if proxy_error:
+            c.proxy_errors += 1
+        else:
+            c.status[min(self.status // 100, 5)] += 1
+        c.observe(time.perf_counter() - self.started)
+        return True
 
     def request_head(self) -> bytes:
         """The head sent to the backend: end-to-end headers plus the version and forwarding."""

@@ -6,12 +6,12 @@ import asyncio
 import random
 import socket
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, cast
 
 from weaver.proxy.clientconn import ClientConnection
+from weaver.proxy.context import ProxyContext
 from weaver.proxy.limits import Limits
 from weaver.proxy.pool import Pool
-from weaver.proxy.relay import Relay
 from weaver.proxy.router import Router
 from weaver.proxy.stats import Snapshot, Stats
 from weaver.proxy.table import Table, validate
@@ -30,25 +30,33 @@ class Proxy:
         self.limits = limits or Limits()
         self.stats = Stats()
         self.pool = Pool(self.limits.connect_timeout, self.limits.max_idle_per_backend)
-        self.clients: set[Relay] = set()
-        self.tunnels: set[asyncio.Transport] = set()
         self._rng = rng
-        self.router = Router(Table(), rng)
         self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self.ctx = ProxyContext(self.limits, self.stats, self.pool, Router(Table(), rng), self.spawn)
         if table is not None:
             self.set_table(table)
 
     @property
+    def router(self) -> Router:
+        """The router of the table in force."""
+        return self.ctx.router
+
+    @property
+    def clients(self) -> list[ClientConnection]:
+        """The client connections open now (not those turned into tunnels)."""
+        return cast(list[ClientConnection], list(self.ctx.clients))
+
+    @property
     def table(self) -> Table:
         """The table in force."""
-        return self.router.table
+        return self.ctx.router.table
 
     def set_table(self, table: Table) -> None:
         """Replace the traffic table (raises TableError if malformed, keeping the old one)."""
         validate(table)
-        self.router = Router(table, self._rng)
-        self.pool.retain(self.router.addresses())
+        self.ctx.router = Router(table, self._rng)
+        self.pool.retain(self.ctx.router.addresses())
 
     def drain(self, version: str, draining: bool = True) -> None:
         """Take `version` out of (or back into) the unpinned share; pinned requests still go."""
@@ -73,9 +81,9 @@ class Proxy:
         returns the bound address (port 0 picks one)."""
         loop = asyncio.get_running_loop()
         if sock is not None:
-            server = await loop.create_server(lambda: ClientConnection(self), sock=sock, backlog=1024)
+            server = await loop.create_server(lambda: ClientConnection(self.ctx), sock=sock, backlog=1024)
         else:
-            server = await loop.create_server(lambda: ClientConnection(self), host, port, backlog=1024)
+            server = await loop.create_server(lambda: ClientConnection(self.ctx), host, port, backlog=1024)
         self._servers.append(server)
         sockname = server.sockets[0].getsockname()
         return str(sockname[0]), int(sockname[1])
@@ -104,9 +112,9 @@ class Proxy:
         deadline = loop.time() + grace
         while loop.time() < deadline and any(c.in_flight for c in self.stats.versions.values()):
             await asyncio.sleep(0.01)
-        for client in list(self.clients):
+        for client in list(self.ctx.clients):
             client.close_now()
-        for transport in list(self.tunnels):
+        for transport in list(self.ctx.tunnels):
             transport.close()
         self.pool.close()
         for task in list(self._tasks):

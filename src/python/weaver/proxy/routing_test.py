@@ -6,6 +6,7 @@ import asyncio
 
 from weaver.proxy.conftest import Stack
 from weaver.proxy.table import Table, Version
+from weaver.testing.eventually import eventually
 
 
 async def test_weighted_assignment_and_version_headers(stack: Stack) -> None:
@@ -69,10 +70,7 @@ async def test_draining_reports_in_flight_until_done(stack: Stack) -> None:
     proxy, addr = await stack.proxy({"old": Version(1, [a.address]), "new": Version(1, [b.address])})
     c = await stack.client(addr)
     slow = asyncio.create_task(c.request("GET", "/slow?ms=300", {"Weaver-Version": "old"}))
-    for _ in range(100):
-        if proxy.in_flight("old"):
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: proxy.in_flight("old"), what="the slow request in flight")
     proxy.drain("old")
     assert proxy.in_flight("old") == 1 and proxy.snapshot().versions["old"].in_flight == 1
     c2 = await stack.client(addr)
@@ -88,7 +86,7 @@ async def test_table_change_keeps_keepalive_connection(stack: Stack) -> None:
     c = await stack.client(addr)
     assert (await c.request("GET", "/")).header("weaver-version") == "v1"
     slow = asyncio.create_task(c.request("GET", "/slow?ms=200"))
-    await asyncio.sleep(0.05)
+    await eventually(lambda: proxy.in_flight("v1") == 1, what="the slow request in flight")
     proxy.set_table(Table({"v2": Version(1, [b.address])}))  # v1 stops serving mid-request
     assert (await slow).header("weaver-version") == "v1"  # in flight: finished where it started
     r = await c.request("GET", "/", {"Cookie": "weaver-version=v1"})  # same connection

@@ -6,6 +6,7 @@ import asyncio
 
 from weaver.proxy.conftest import Stack
 from weaver.proxy.table import Table, Version
+from weaver.testing.eventually import eventually
 
 _UPGRADE = (
     b"GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -39,9 +40,7 @@ async def test_websocket_passthrough(stack: Stack) -> None:
         while b"after" not in got:
             got += await c.reader.read(100)
     await c.close()
-    async with asyncio.timeout(2):
-        while proxy.snapshot().versions["v1"].tunnels:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: not proxy.snapshot().versions["v1"].tunnels, timeout=2, what="the tunnel closed")
 
 
 async def test_refused_upgrade_is_relayed_and_closed(stack: Stack) -> None:
