@@ -34,7 +34,7 @@ def _check(variant: dict[str, object]) -> None:
     points = variant["points"]
     assert isinstance(points, list) and len(points) == 1
     p = points[0]
-    assert p["errors"] == 0 and p["requests"] > 0
+    assert p["errors"] == 0 and p["requests"] > 0, (variant["name"], p["errors"], p["error_kinds"], p["requests"])
     # Whether the offered rate was sustained depends on how busy the machine is: the
     # benchmark reports it; a smoke test only checks that it was measured.
     assert isinstance(p["kept_up"], bool)
