@@ -40,6 +40,8 @@ state = "$n/containerd/state"
   address = "$n/containerd.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
+  # Root here lacks CAP_SYS_RESOURCE: runc cannot set the sandbox's -998 (docs/kubernetes.md).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -61,7 +63,7 @@ EOF
     --node-ip 127.0.0.1 --address 127.0.0.1 --port "$kubelet_port" --read-only-port 0 --healthz-port 0 \
     --client-ca-file "$DIR/pki/ca.crt" --authorization-mode AlwaysAllow --anonymous-auth=false \
     --cgroup-driver cgroupfs --cgroups-per-qos=false --enforce-node-allocatable "" --fail-swap-on=false \
-    --eviction-hard "" --image-gc-high-threshold 100 --register-node=true
+    --eviction-hard "" --image-gc-high-threshold 100 --register-node=true --oom-score-adj 0
   echo "$n" >"$DIR/node.sh.state"
   wait_for "the node" 120 node_ready
 }
