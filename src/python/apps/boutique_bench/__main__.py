@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from apps.boutique_bench import configs, pinning, report
+from apps.boutique_bench import configs, pinning, report, wrkload
 from apps.boutique_bench.bench import Settings, VariantResult, run_all
 from apps.boutique_bench.profiled import ENV
 from apps.boutique_bench.redisserver import redis_server
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per variant (default 5)")
     p.add_argument("--variants", default=",".join(ALL_VARIANTS), help="subset of grpc,http,split,colocated")
     p.add_argument("--no-probe", action="store_true", help="skip the max-sustainable-rate probe")
+    knee = p.add_mutually_exclusive_group()
+    knee.add_argument("--knee", action="store_true", help="find each variant's knee with wrk (default unless --quick)")
+    knee.add_argument("--no-knee", action="store_true", help="do not run wrk")
     p.add_argument("--no-pin", action="store_true", help="do not pin the load generator and the app to CPUs")
     p.add_argument("--profile", metavar="DIR", help="run weaver processes under cProfile, stats into DIR")
     p.add_argument("--out", default="dist/boutique-bench", help="output directory")
@@ -85,6 +88,9 @@ def settings(args: argparse.Namespace) -> Settings:
         probe=not (q or args.no_probe),
         start_timeout=60.0 if q else 120.0,
         idle=1.0 if q else 3.0,
+        knee=args.knee or not (q or args.no_knee),
+        knee_step=2.0 if q else 5.0,
+        knee_max_connections=4 if q else 256,
     )
 
 
@@ -103,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         os.environ[ENV] = os.path.abspath(args.profile)
     skipped: list[VariantResult] = []
+    if s.knee and (why := wrkload.unavailable()):
+        raise SystemExit(f"--knee: {why}; or pass --no-knee")
     if "split" in s.variants and (why := split_unavailable()):
         say(f"weaver split: skipped: {why}")
         s.variants.remove("split")
@@ -165,7 +173,14 @@ def _meta(
         "loadavg_after": os.getloadavg(),
         "pinning": place.describe(),
         "configs": {"split": configs.source("split.toml"), "colocated": configs.source("colocated.toml")},
-        "settings": {"rates": s.rates, "duration_s": s.duration, "warmup_s": s.warmup, "probe": s.probe},
+        "settings": {
+            "rates": s.rates,
+            "duration_s": s.duration,
+            "warmup_s": s.warmup,
+            "probe": s.probe,
+            "knee": s.knee,
+            "knee_step_s": s.knee_step,
+        },
         "carts": f"Redis at {s.redis} (not counted in any variant's CPU)" if s.redis else "in memory",
     }
 

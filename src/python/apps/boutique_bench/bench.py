@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from apps.boutique_bench import pinning
+from apps.boutique_bench.knee import Knee, find_knee
 from apps.boutique_bench.measure import Point, idle_cores, measure
 from apps.boutique_bench.variants import VARIANTS, Variant
 
@@ -31,6 +32,10 @@ class Settings:
     seed: int = 1
     redis: str | None = None
     """host:port of the Redis every variant keeps its carts in (None: in memory)."""
+    knee: bool = False
+    """Also find each variant's knee with wrk (closed loop, doubling connections)."""
+    knee_step: float = 5.0
+    knee_max_connections: int = 256
 
 
 @dataclass
@@ -48,6 +53,7 @@ class VariantResult:
     idle_cores: float = 0.0
     """CPU the variant's processes use with no load (health checks, timers, pollers)."""
     notes: list[str] = field(default_factory=list)
+    knee: Knee | None = None
 
 
 def run_variant(variant: Variant, s: Settings, place: pinning.Placement, say: Say) -> VariantResult:
@@ -76,6 +82,8 @@ def run_variant(variant: Variant, s: Settings, place: pinning.Placement, say: Sa
             )
         if s.probe:
             _probe(variant, s, res, say)
+        if s.knee:
+            res.knee = find_knee(variant, s.knee_step, s.seed, s.knee_max_connections, say)
     finally:
         variant.stop()
     return res

@@ -17,9 +17,9 @@ from apps.boutique_bench.__main__ import split_unavailable
 TIMEOUT_S = 240.0
 
 
-def _run_quick(out: Path, variants: str) -> dict[str, dict[str, object]]:
-    ensure_programs({"redis-server": "redis-server"})  # every variant keeps its carts in one Redis
-    cmd = [sys.executable, "-m", "apps.boutique_bench", "--quick", "--variants", variants, "--out", str(out)]
+def _run_quick(out: Path, variants: str, *extra: str) -> dict[str, dict[str, object]]:
+    ensure_programs({"redis-server": "redis-server", "wrk": "wrk"})  # carts in one Redis; wrk finds knees
+    cmd = [sys.executable, "-m", "apps.boutique_bench", "--quick", "--variants", variants, "--out", str(out), *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -42,18 +42,29 @@ def _check(variant: dict[str, object]) -> None:
     assert p["app_cpu_s"] > 0 and p["app_processes"] >= 1
 
 
+def _check_knee(variant: dict[str, object]) -> None:
+    knee = variant["knee"]
+    assert isinstance(knee, dict), variant["name"]
+    steps = knee["steps"]
+    assert [s["connections"] for s in steps][:1] == [1], steps  # doubling from one connection
+    best = knee["best"]
+    assert best is not None and best["rps"] > 0 and not best["errors"], knee
+    per_core = variant["knee_per_core"]
+    assert best["app_cpu_s"] > 0 and isinstance(per_core, float) and per_core > 0, variant["name"]
+
+
 def test_quick_grpc_http_and_colocated(tmp_path: Path) -> None:
     children_before = set(procstat.descendants(os.getpid()))
-    variants = _run_quick(tmp_path, "grpc,http,colocated")
-    _check(variants["grpc"])
-    _check(variants["http"])
-    _check(variants["colocated"])
+    variants = _run_quick(tmp_path, "grpc,http,colocated", "--knee")
+    for name in ("grpc", "http", "colocated"):
+        _check(variants[name])
+        _check_knee(variants[name])
     assert variants["grpc"]["points"][0]["app_processes"] == 11  # type: ignore[index]
     assert variants["http"]["points"][0]["app_processes"] == 11  # type: ignore[index]
     assert variants["colocated"]["points"][0]["app_processes"] == 1  # type: ignore[index]
     assert set(procstat.descendants(os.getpid())) <= children_before  # everything stopped
     md = (tmp_path / "results.md").read_text()
-    assert "gRPC baseline" in md and "pinned" in md and "Against FastAPI+httpx" in md
+    assert "gRPC baseline" in md and "pinned" in md and "Against FastAPI+httpx" in md and "The knee (wrk" in md
 
 
 def test_quick_split(tmp_path: Path) -> None:

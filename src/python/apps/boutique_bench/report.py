@@ -70,6 +70,32 @@ def max_rates(results: list[VariantResult]) -> str:
     return "\n".join(lines)
 
 
+def knees(results: list[VariantResult]) -> str:
+    """The knee of every variant (wrk, closed loop), per core of app CPU, with ratios to gRPC's."""
+    base = next((r.knee for r in results if r.name == BASELINE and r.knee is not None), None)
+    base_per_core = base.per_core if base is not None else None
+    lines = [
+        "| variant | max req/s | connections | p50 ms | p99 ms | app cores | req/s per core "
+        "| per-core ratio | CPU us/req | note |",
+        "|" + "---|" * 10,
+    ]
+    for r in results:
+        k = r.knee
+        if r.skipped or k is None:
+            continue
+        b = k.best
+        if b is None:
+            lines.append(f"| {r.label} | - | - | - | - | - | - | - | - | {k.note} |")
+            continue
+        per_core = k.per_core
+        ratio = _fx(_ratio(per_core, base_per_core)) if per_core and base_per_core else "-"
+        lines.append(
+            f"| {r.label} | {b.rps:.0f} | {b.connections} | {b.p50_ms:.2f} | {b.p99_ms:.2f} | {b.app_cores:.2f} "
+            f"| {per_core or 0:.0f} | {ratio} | {b.cpu_us_per_req:.0f} | {k.note} |"
+        )
+    return "\n".join(lines)
+
+
 def targets(results: list[VariantResult]) -> list[str]:
     """One line per target variant: met or missed at each rate (CPU counted incl. control plane)."""
     base = baseline_points(results)
@@ -137,6 +163,13 @@ def markdown(results: list[VariantResult], header: list[str]) -> str:
     if any(r.probe or r.max_rate_note for r in results):
         title = "Max sustainable rate (short steps x1.5 above the highest measured rate):"
         parts += [title, "", max_rates(results), ""]
+    if any(r.knee is not None for r in results):
+        title = (
+            "The knee (wrk 4.1, closed loop, the same task mix, connections doubled until two doublings add "
+            "< 5%; wrk times each HTTP request, a redirect being a request of its own; per-core ratio = the "
+            "variant's req/s per core / gRPC's):"
+        )
+        parts += [title, "", knees(results), ""]
     t = targets(results)
     if t:
         parts += ["Targets (issue 7; CPU counted incl. control plane):", "", *t, ""]
@@ -169,6 +202,7 @@ def to_json(results: list[VariantResult], meta: dict[str, Any]) -> str:
                 **{k: v for k, v in asdict(r).items() if k not in ("points", "probe")},
                 "points": [point(p) for p in r.points],
                 "probe": [point(p) for p in r.probe],
+                "knee_per_core": None if r.knee is None or r.knee.per_core is None else round(r.knee.per_core, 1),
             }
             for r in results
         ],
