@@ -21,6 +21,7 @@ __all__ = [
     "RemoteCallError",
     "WeaverError",
     "decode_error",
+    "encode_communication_error",
     "encode_error",
 ]
 
@@ -71,7 +72,7 @@ class DeadlineExceeded(CommunicationError, TimeoutError):
 
 
 class _WireError(msgspec.Struct, array_like=True, frozen=True):
-    """One encoded error. kind: "app", "deadline" or "remote"."""
+    """One encoded error. kind: "app", "deadline", "remote" or "communication"."""
 
     kind: str
     type_name: str
@@ -108,6 +109,15 @@ def encode_error(exc: BaseException, where: str) -> bytes:
     return _encoder.encode(_WireError("remote", _full_name(type(exc)), str(exc), where))
 
 
+def encode_communication_error(message: str, where: str) -> bytes:
+    """An error reply that the caller sees as a `CommunicationError` (retried if retriable).
+
+    No callee sends one (`encode_error` never does): the transport's fault injector
+    (`weaver.testing.interposer`) uses it to fail one call of many on a connection.
+    """
+    return _encoder.encode(_WireError("communication", "CommunicationError", message, where))
+
+
 def decode_error(data: bytes) -> Exception:
     """Rebuild the exception that `encode_error` encoded; never raises."""
     try:
@@ -126,4 +136,6 @@ def decode_error(data: bytes) -> Exception:
                 return exc
     if wire.kind == "deadline":
         return DeadlineExceeded(f"{wire.message} (in {wire.where})")
+    if wire.kind == "communication":
+        return CommunicationError(f"{wire.message} (in {wire.where})")
     return RemoteCallError(wire.type_name, wire.message, wire.where)

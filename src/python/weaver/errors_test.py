@@ -10,6 +10,7 @@ from weaver.errors import (
     DeadlineExceeded,
     RemoteCallError,
     decode_error,
+    encode_communication_error,
     encode_error,
 )
 
@@ -75,3 +76,15 @@ def test_garbage_is_communication_error() -> None:
 @pytest.mark.parametrize("exc", [CommunicationError("lost"), RuntimeError("x")])
 def test_never_raises(exc: Exception) -> None:
     assert isinstance(roundtrip(exc), RemoteCallError)
+
+
+def test_communication_error_reply_is_a_communication_error() -> None:
+    got = decode_error(encode_communication_error("reply lost", "chaos Counter@r1"))
+    assert type(got) is CommunicationError
+    assert "reply lost" in str(got) and "chaos Counter@r1" in str(got)
+
+
+def test_a_callee_communication_error_is_not_sent_as_one() -> None:
+    # A callee's own failed call must not make its caller retry: it stays a RemoteCallError.
+    got = roundtrip(CommunicationError("downstream gone"))
+    assert type(got) is RemoteCallError

@@ -170,10 +170,14 @@ class Connection(FramedProtocol):
 
     def _expire(self, rid: int) -> None:
         fut = self._pending.pop(rid, None)
-        if fut is not None and not fut.done():
+        if fut is None:
+            return
+        if not fut.done():
             fut.set_exception(DeadlineExceeded(f"deadline passed waiting for {self.address}"))
-            if not self.closed:
-                self.send(frames.frame(frames.CANCEL, rid))
+        # Cancel even if `fut` is done: `weaver.deadline`'s timeout, due in the same tick, may
+        # have cancelled the waiting task first, and its `_abandon` then finds nothing to cancel.
+        if not self.closed:
+            self.send(frames.frame(frames.CANCEL, rid))
 
     def _on_hello(self, hello: Hello) -> None:
         if hello.refusal:

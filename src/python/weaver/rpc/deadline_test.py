@@ -109,3 +109,39 @@ async def test_client_disconnect_cancels_running_handlers() -> None:
             await asyncio.wait_for(sleeper.cancelled.wait(), 2)
             with pytest.raises(Exception, match="lost"):
                 await call
+
+
+async def test_weaver_deadline_sends_a_cancel_frame() -> None:
+    # `weaver.deadline`'s timeout and the call's timer are due in the same tick; whichever runs
+    # first, the callee must be told (a raw server records the frames it gets).
+    import weaver
+    from weaver.rpc.client import connect
+    from weaver.rpc.conftest import CLIENT
+
+    got: list[tuple[int, int]] = []
+    cancelled = asyncio.Event()
+
+    async def raw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head = await reader.readexactly(frames.HEADER_SIZE)
+            length, ftype, rid = frames.HEADER.unpack(head)
+            await reader.readexactly(length)
+            got.append((ftype, rid))
+            if ftype == frames.HELLO:
+                writer.write(frames.hello_frame(CLIENT.hello()))
+            elif ftype == frames.CANCEL:
+                cancelled.set()
+
+    server = await asyncio.start_server(raw, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        conn = await connect(f"tcp://127.0.0.1:{port}", CLIENT, timeout=2.0)
+        with pytest.raises(DeadlineExceeded):
+            async with weaver.deadline(0.1):
+                await conn.call(1, b"never answered")
+        await asyncio.wait_for(cancelled.wait(), 2)
+        assert got == [(frames.HELLO, 0), (frames.REQUEST, 1), (frames.CANCEL, 1)]
+        conn.close("test done")
+    finally:
+        server.close()
+        await server.wait_closed()

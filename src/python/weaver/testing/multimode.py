@@ -24,6 +24,7 @@ from weaver.rpc import Identity
 from weaver.runtime import launch
 from weaver.runtime.remote import RemotePlacement
 from weaver.runtime.status import ReplicaStatus
+from weaver.testing.chaos import TEST_CALLER, Chaos
 from weaver.testing.eventually import eventually
 
 T = TypeVar("T")
@@ -47,9 +48,10 @@ class MultiApp:
     __test__ = False
     mode = "multi"
 
-    def __init__(self, manager: Manager, placement: RemotePlacement) -> None:
+    def __init__(self, manager: Manager, placement: RemotePlacement, chaos: Chaos | None = None) -> None:
         self.manager = manager
         self.placement = placement
+        self._chaos = chaos
         self._idle: asyncio.Task[None] | None = None
         self.killed: set[int] = set()
 
@@ -59,6 +61,13 @@ class MultiApp:
         caller = self.placement.caller(reg.name)
         assert caller is not None
         return reg.client_stub(caller)  # type: ignore[return-value]
+
+    @property
+    def chaos(self) -> Chaos:
+        """Faults between named components (see weaver.testing.chaos); needs `faults=True`."""
+        if self._chaos is None:
+            raise RuntimeError("app.chaos: start the app with weaver.testing.start(..., mode='multi', faults=True)")
+        return self._chaos
 
     def listener(self, name: str) -> ProxyAddress:
         return ProxyAddress(name, self.manager.listeners[name])
@@ -98,9 +107,17 @@ class MultiApp:
 
 @contextlib.asynccontextmanager
 async def start_multi(
-    app_package: str, config: Mapping[str, Any], fakes: Mapping[type, object] | None = None, replicas: int = 2
+    app_package: str,
+    config: Mapping[str, Any],
+    fakes: Mapping[type, object] | None = None,
+    replicas: int = 2,
+    faults: bool = False,
 ) -> AsyncIterator[MultiApp]:
-    """Deploy `app_package` from source over subprocesses; stop everything on exit."""
+    """Deploy `app_package` from source over subprocesses; stop everything on exit.
+
+    With `faults`, every call between groups (and from the test) goes through the chaos
+    layer's interposers, and `app.chaos` injects faults on them.
+    """
     from weaver.deployers.multi.deployment import deploy
 
     if fakes:
@@ -108,22 +125,33 @@ async def start_multi(
     tmp = Path(tempfile.mkdtemp(prefix="weaver_multi_"))
     manager: Manager | None = None
     placement: RemotePlacement | None = None
+    chaos = Chaos() if faults else None
     try:
         config_path = tmp / "config.toml"
         config_path.write_text(_toml(config), encoding="utf-8")  # TOML is UTF-8, whatever the locale
         spec = launch.from_source(app_package, str(config_path))
-        manager = await deploy(spec, replicas, private_listeners=True, directory=tmp / "state")
+        view = None if chaos is None else chaos.view
+        manager = await deploy(spec, replicas, private_listeners=True, directory=tmp / "state", routing_view=view)
+        if chaos is not None:
+            chaos.groups = {g.name: list(g.components) for g in manager.groups}
         placement = RemotePlacement((), Identity(manager.info.app, manager.info.version, "test"))
-        manager.routing_watchers.append(placement.update)
+        test_placement = placement
+
+        def update(routing: dict[str, list[str]]) -> None:
+            test_placement.update(routing if chaos is None else chaos.view(TEST_CALLER, routing))
+
+        manager.routing_watchers.append(update)
         if not await manager.wait_healthy(READY_TIMEOUT):
             raise TimeoutError(f"{app_package} not healthy in {READY_TIMEOUT}s: {manager.status()}")
-        placement.update(manager.routing())
-        yield MultiApp(manager, placement)
+        update(manager.routing())
+        yield MultiApp(manager, placement, chaos)
     finally:
         if manager is not None:
             await manager.stop(grace=2.0)
         if placement is not None:
             await placement.close()
+        if chaos is not None:
+            await chaos.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -78,20 +78,24 @@ async def start(
     mode: str = "local",
     fakes: Mapping[type, object] | None = None,
     config: Mapping[str, Any] | str | None = None,
+    faults: bool = False,
 ) -> AsyncIterator[TestApp]:
     """Start every component of `app_package` (except faked ones) and stop them afterwards.
 
     `config` is a parsed config (a dict shaped like the TOML) or TOML text; `fakes` maps an
-    interface to the object its Refs should hold instead of the real component.
+    interface to the object its Refs should hold instead of the real component. `faults`
+    (multi mode only) routes calls through `app.chaos` (see weaver.testing.chaos).
     """
     if mode not in ALL_MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(ALL_MODES)}")
+    if faults and mode != "multi":
+        raise ValueError(f"faults=True needs mode='multi' (got {mode!r}); weaver.testing.sim faults a simulated app")
     load_app(app_package)
     parsed = configmod.parse(config, "<test config>") if isinstance(config, str) else dict(config or {})
     if mode == "multi":  # components in subprocesses: see weaver.testing.multimode
         from weaver.testing.multimode import start_multi
 
-        async with start_multi(app_package, parsed, dict(fakes or {})) as multi_app:
+        async with start_multi(app_package, parsed, dict(fakes or {}), faults=faults) as multi_app:
             yield multi_app  # type: ignore[misc]
         return
     placement = RpcPlacement() if mode == "rpc" else LocalPlacement()

@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from weaver import config as configmod
@@ -28,8 +28,12 @@ async def deploy(
     listeners: Mapping[str, str] | None = None,
     private_listeners: bool = False,
     directory: Path | None = None,
+    routing_view: Callable[[str, dict[str, list[str]]], dict[str, list[str]]] | None = None,
 ) -> Manager:
-    """Describe the app, place it and start its replicas (returns once started, not healthy)."""
+    """Describe the app, place it and start its replicas (returns once started, not healthy).
+
+    `routing_view` becomes the manager's (what each group is told of routing; testing's chaos).
+    """
     info = await launch.describe(spec)
     config = configmod.load(info.config_path or None)
     groups = groupsmod.plan(info, config, replicas)
@@ -43,6 +47,7 @@ async def deploy(
     manager = Manager(
         spec, info, groups, groupsmod.multi_options(config), config, listeners, private_listeners, directory
     )
+    manager.routing_view = routing_view
     await manager.start()
     return manager
 
