@@ -16,7 +16,7 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-from kube.rig import Cluster, start_cluster  # noqa: E402
+from kube.rig import Cluster, start_cluster, unavailable  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +27,22 @@ def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def kube_node(kube_cluster: Cluster) -> Cluster:
+    """The session cluster, which must have a node (it has one when the tests run as root)."""
+    if not kube_cluster.node:
+        unavailable("the node (kubelet + containerd) needs root")
+    return kube_cluster
+
+
+@pytest.fixture(scope="session")
+def base_image(kube_node: Cluster, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The local Python 3.11 base image (weaver.deployers.kube.baseimage), imported into the node."""
+    from weaver.deployers.kube import baseimage
+
+    tarball = tmp_path_factory.mktemp("image") / "base.tar"
+    baseimage.write(tarball)
+    kube_node.import_image(tarball)
+    return baseimage.NAME

@@ -55,6 +55,8 @@ class Cluster:
 
     dir: Path
     start_seconds: float
+    node: bool = False
+    """Whether a node (kubelet + containerd) runs: only as root."""
 
     @property
     def kubeconfig(self) -> Path:
@@ -63,6 +65,15 @@ class Cluster:
     @property
     def server(self) -> str:
         return (self.dir / "server").read_text().strip()
+
+    @property
+    def containerd(self) -> Path:
+        return self.dir / "node" / "containerd.sock"
+
+    def import_image(self, tarball: Path) -> None:
+        """`ctr -n k8s.io images import` the OCI tarball into the node's containerd."""
+        subprocess.run(["ctr", "--address", str(self.containerd), "-n", "k8s.io", "images", "import", str(tarball)],
+                       check=True, capture_output=True, timeout=120)
 
     def client(self) -> Any:
         from weaver.deployers.kube import cluster
@@ -78,13 +89,18 @@ class Cluster:
 
 
 def start_cluster(state: Path, owner: int | None = None) -> Cluster:
-    """Build if needed, then start a cluster in `state`, stopped when `owner` (default: us) dies."""
+    """Build if needed, then start a cluster in `state`, stopped when `owner` (default: us) dies.
+
+    As root (CI is), with a node: the kubelet, containerd and runc (deploy/kube/node.sh).
+    """
     build()
     started = time.monotonic()
+    node = os.getuid() == 0
     out = subprocess.run(
-        ["bash", str(SCRIPT), "start", str(state), str(owner or os.getpid())], env=script_env(),
+        ["bash", str(SCRIPT), "start", str(state), str(owner or os.getpid())],
+        env={**script_env(), "WEAVER_KUBE_NODE": "1" if node else "0"},
         capture_output=True, text=True, timeout=START_TIMEOUT, check=False,
     )
     if out.returncode != 0:
         raise RuntimeError(f"cluster.sh start failed:\n{out.stderr}")
-    return Cluster(state, time.monotonic() - started)
+    return Cluster(state, time.monotonic() - started, node)

@@ -29,12 +29,24 @@ Entry = tuple[str, Path, int]
 """(path inside the image, file on the host, mode)."""
 
 
-def layer(entries: Sequence[Entry]) -> bytes:
-    """One layer: an uncompressed tar of the entries, their parent directories first."""
+Link = tuple[str, str]
+"""(path inside the image, the symlink's target)."""
+
+
+def layer(entries: Sequence[Entry], links: Sequence[Link] = (), tmp: bool = False) -> bytes:
+    """One layer: an uncompressed tar of the entries and symlinks, their parent directories first.
+
+    With `tmp`, also a world-writable sticky /tmp (a rootfs needs one; no host file stands for it).
+    """
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dirs: set[str] = set()
-        for inner, _, _ in sorted(entries):
+        if tmp:
+            dirs.add("tmp")
+            info = tarfile.TarInfo("tmp")
+            info.type, info.mode = tarfile.DIRTYPE, 0o1777
+            tar.addfile(info)
+        for inner in sorted([e[0] for e in entries] + [lk[0] for lk in links]):
             parts = inner.strip("/").split("/")[:-1]
             for i in range(1, len(parts) + 1):
                 d = "/".join(parts[:i])
@@ -48,6 +60,10 @@ def layer(entries: Sequence[Entry]) -> bytes:
             info = tarfile.TarInfo(inner.strip("/"))
             info.size, info.mode = len(data), mode
             tar.addfile(info, io.BytesIO(data))
+        for inner, target in sorted(links):
+            info = tarfile.TarInfo(inner.strip("/"))
+            info.type, info.linkname, info.mode = tarfile.SYMTYPE, target, 0o777
+            tar.addfile(info)
     return buf.getvalue()
 
 
