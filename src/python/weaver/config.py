@@ -39,6 +39,19 @@ class MetricsOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Seconds between a proclet's reports to its manager."""
 
 
+class TracingOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[weaver.tracing]` section (docs/observability.md)."""
+
+    enabled: bool | None = None
+    """Trace component calls and HTTP requests; unset: on under `weaver multi`, off elsewhere."""
+    sample_ratio: float = 0.1
+    """The share of new traces recorded (0..1); a request with a sampled parent is always recorded."""
+    otlp_endpoint: str = ""
+    """Also export spans by OTLP/HTTP (JSON) to `<endpoint>/v1/traces`, e.g. http://127.0.0.1:4318."""
+    keep_traces: int = 100
+    """How many recent traces per version the manager keeps for the dashboard."""
+
+
 class WeaverOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The `[weaver]` section."""
 
@@ -48,6 +61,9 @@ class WeaverOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     listeners: dict[str, dict[str, str]] = {}
     """`[weaver.listeners.<name>] address = "host:port"`."""
     metrics: MetricsOptions = msgspec.field(default_factory=MetricsOptions)
+    access_log: bool | None = None
+    """An access log entry per HTTP request on a listener; unset: on under `weaver multi` only."""
+    tracing: TracingOptions = msgspec.field(default_factory=TracingOptions)
 
 
 def load(path: str | None = None) -> dict[str, Any]:

@@ -50,6 +50,10 @@ class Listener:
         `server="uvicorn"` (the default) supports all of ASGI; `server="weaver"` is the lean
         HTTP-only server of `weaver.httpserver` (less CPU per request, no WebSocket/lifespan).
         """
+        from weaver import tracing  # no cost when off: the plain app is served
+        from weaver.internal import accesslog
+
+        app = tracing.wrap_asgi(accesslog.wrap_asgi(app, self.name), self.name)  # the trace is set when logging
         if server == "weaver":
             if uvicorn_options:
                 raise TypeError(f"serve_asgi: uvicorn options {sorted(uvicorn_options)} given with server='weaver'")

@@ -126,6 +126,10 @@ class Envelope:
             self.handler.replica_logs(self, msg.entries)
         elif isinstance(msg, m.Metrics):
             self.handler.replica_metrics(self, msg.snapshots)
+        elif isinstance(msg, m.Spans):
+            take = getattr(self.handler, "replica_spans", None)  # optional: a deployer may not keep traces
+            if take is not None:
+                take(self, msg.spans)
         elif isinstance(msg, m.HealthReply):
             if msg.healthy:
                 self.last_ok = time.monotonic()

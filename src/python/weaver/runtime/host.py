@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from weaver import config as configmod
+from weaver import tracing
+from weaver.internal import accesslog, envvars
 from weaver.internal.registry import Registration
 from weaver.listener import Listener, bind
 from weaver.log import component_logger
@@ -54,7 +56,10 @@ class ComponentHost:
 
     def validate(self) -> None:
         """Decode every component's config section now, so a bad config fails at start."""
-        callmetrics.configure(configmod.options(self.config).metrics)
+        opts = configmod.options(self.config)
+        callmetrics.configure(opts.metrics)
+        tracing.configure(opts.tracing, self.replica, opts.name or "weaver")
+        accesslog.configure(opts.access_log if opts.access_log is not None else envvars.PROCLET in os.environ)
         for reg in self.registrations.values():
             if reg.config_type is not None:
                 configmod.decode(self.config, reg.name, reg.config_type)
@@ -81,9 +86,10 @@ class ComponentHost:
             return self.fakes[name]
         reg = self.registrations[name]
         transport = self.placement.caller(name)
+        methods = [m.name for m in reg.methods]
         if transport is not None:
-            return reg.client_stub(transport, caller)
-        return reg.local_stub(await self.impl(name), caller)
+            return tracing.wrap_stub(reg.client_stub(transport, caller), name, methods, caller, remote=True)
+        return tracing.wrap_stub(reg.local_stub(await self.impl(name), caller), name, methods, caller, remote=False)
 
     async def impl(self, name: str) -> object:
         """The implementation object of `name`, created (and init-ed) on first use."""

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from weaver.internal import accesslog
 from weaver.runtime.messages import LogEntry, Logs
 
 MAX_QUEUED = 10_000
@@ -49,6 +50,8 @@ class PipeLogHandler(logging.Handler):
             line=record.lineno,
             msg=message,
             group=self.group,
+            trace_id=getattr(record, "trace_id", None) or accesslog.trace_id(),
+            attrs=getattr(record, "access", None) or {},
         )
         if len(self.queue) >= MAX_QUEUED:
             self.queue.pop(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import msgspec
 
 from weaver.metrics.snapshot import MetricSnapshot
+from weaver.tracing.record import SpanRecord
 
 
 class LogEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -28,6 +29,10 @@ class LogEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
     source: str = "log"
     """"log" for logging records, "stdout"/"stderr" for captured child output."""
     group: str = ""
+    trace_id: str = ""
+    """The trace the entry was logged in (hex), when that trace was recorded."""
+    attrs: dict[str, str] = {}
+    """Structured fields, e.g. an access log entry's method, path, status, bytes, duration_ms."""
 
 
 class RegisterReplica(msgspec.Struct, tag=True):
@@ -76,6 +81,12 @@ class Metrics(msgspec.Struct, tag=True):
     snapshots: list[MetricSnapshot]
 
 
+class Spans(msgspec.Struct, tag=True):
+    """Spans the replica finished since its last report (`[weaver.tracing]`)."""
+
+    spans: list[SpanRecord]
+
+
 class ComponentsToHost(msgspec.Struct, tag=True):
     group: str
     components: list[str]
@@ -100,6 +111,6 @@ class Stop(msgspec.Struct, tag=True):
     grace: float
 
 
-ToEnvelope = RegisterReplica | StartComponent | ComponentsStarted | ListenerReady | HealthReply | Logs | Metrics
+ToEnvelope = RegisterReplica | StartComponent | ComponentsStarted | ListenerReady | HealthReply | Logs | Metrics | Spans
 ToProclet = ComponentsToHost | RoutingInfo | HealthCheck | Stop
 Message = ToEnvelope | ToProclet

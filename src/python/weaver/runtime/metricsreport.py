@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from weaver import tracing
 from weaver.metrics import calls, registry
 from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime import messages as m
@@ -23,6 +24,9 @@ def collect(version: str) -> list[MetricSnapshot]:
 def send(pipe: Pipe[m.ToProclet], version: str) -> None:
     """Queue one report now."""
     pipe.send(m.Metrics(collect(version)))
+    spans = tracing.collector()
+    if spans is not None and spans.spans:
+        pipe.send(m.Spans(spans.drain()))
 
 
 async def report_every(pipe: Pipe[m.ToProclet], version: str, interval: float) -> None:

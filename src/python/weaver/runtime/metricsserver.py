@@ -20,8 +20,14 @@ READ_TIMEOUT = 5.0
 class MetricsServer:
     """Serves `render(source())` at `/metrics`; `address` is `host:port` once started."""
 
-    def __init__(self, source: Callable[[], list[MetricSnapshot]]) -> None:
+    def __init__(
+        self,
+        source: Callable[[], list[MetricSnapshot]],
+        routes: dict[bytes, Callable[[bytes], tuple[bytes, str]]] | None = None,
+    ) -> None:
         self._source = source
+        self.routes = dict(routes or {})
+        """More GET paths: path -> f(query) returning (body, content type), e.g. the manager's /traces."""
         self._server: asyncio.AbstractServer | None = None
         self.address = ""
 
@@ -52,7 +58,11 @@ class MetricsServer:
         if len(parts) != 3:
             return "400 Bad Request", b"bad request line\n", "text/plain"
         method, target, _ = parts
-        if target.split(b"?", 1)[0] != b"/metrics":
+        path, _, query = target.partition(b"?")
+        if path in self.routes and method == b"GET":
+            body, ctype = self.routes[path](query)
+            return "200 OK", body, ctype
+        if path != b"/metrics":
             return "404 Not Found", b"only /metrics is served here\n", "text/plain"
         if method not in (b"GET", b"HEAD"):
             return "405 Method Not Allowed", b"GET /metrics\n", "text/plain"

@@ -18,6 +18,7 @@ import socket
 from typing import Any
 
 from weaver import config as configmod
+from weaver import tracing
 from weaver.internal import envvars, registry
 from weaver.internal.appload import load_app
 from weaver.listener import Listener, bind
@@ -132,7 +133,8 @@ class Proclet:
         for name in sorted(first.components):
             reg = regs[name]
             impl = await host.impl(name)
-            self.server.add_handlers(reg.handlers(impl), {s.key: f"{name}.{s.name}" for s in reg.methods})
+            handlers = tracing.wrap_handlers(reg.handlers(impl), name, {s.key: s.name for s in reg.methods})
+            self.server.add_handlers(handlers, {s.key: f"{name}.{s.name}" for s in reg.methods})
         self.started = True
         pipe.send(m.ComponentsStarted(sorted(first.components)))
         log.info("proclet %s hosts %s on %s", self.replica, ", ".join(sorted(first.components)), address)

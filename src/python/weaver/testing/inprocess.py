@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from weaver import tracing
 from weaver.errors import DeadlineExceeded, decode_error, encode_error
 from weaver.internal import callctx
 from weaver.internal.caller import Caller, Handler
@@ -29,7 +30,8 @@ class InProcessCaller:
 
     async def _handler(self, key: int) -> Handler:
         if self._handlers is None:
-            self._handlers = self.reg.handlers(await self.host.impl(self.component))
+            handlers = self.reg.handlers(await self.host.impl(self.component))
+            self._handlers = tracing.wrap_handlers(handlers, self.component, self.method_names)
         return self._handlers[key]
 
     async def call(self, key: int, payload: bytes, retriable: bool, shard: int | None) -> bytes:

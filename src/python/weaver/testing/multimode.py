@@ -26,6 +26,7 @@ from weaver.runtime.remote import RemotePlacement
 from weaver.runtime.status import ReplicaStatus
 from weaver.testing.chaos import TEST_CALLER, Chaos
 from weaver.testing.eventually import eventually
+from weaver.tracing import SpanRecord
 
 T = TypeVar("T")
 
@@ -100,6 +101,10 @@ class MultiApp:
             await eventually(recovered, timeout=timeout, what=f"{iface} to recover")
         except AssertionError:
             raise TimeoutError(f"{iface} did not recover in {timeout}s: {self.manager.status().groups}") from None
+
+    def spans(self) -> list[SpanRecord]:
+        """The spans the replicas reported to the manager so far (`[weaver.tracing]`)."""
+        return self.manager.traces.all_spans()
 
     def impl(self, iface: type) -> Any:
         raise TypeError("multi mode: implementations live in other processes; test through get()")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
 from weaver import config as configmod
+from weaver import tracing
 from weaver.internal import registry
 from weaver.internal.appload import load_app
 from weaver.listener import Listener
@@ -39,9 +40,17 @@ class TestApp:
         if reg.name in self.host.fakes:
             return self.host.fakes[reg.name]  # type: ignore[return-value]
         caller = self.host.placement.caller(reg.name)
+        methods = [m.name for m in reg.methods]
         if caller is not None:
-            return reg.client_stub(caller)  # type: ignore[return-value]
-        return reg.local_stub(self.host._impls[reg.name])  # type: ignore[return-value]
+            stub = reg.client_stub(caller)
+        else:
+            stub = reg.local_stub(self.host._impls[reg.name])
+        return tracing.wrap_stub(stub, reg.name, methods, "", caller is not None)  # type: ignore[return-value]
+
+    def spans(self) -> list[tracing.SpanRecord]:
+        """The spans finished in this process so far (with `[weaver.tracing] enabled = true`)."""
+        c = tracing.collector()
+        return list(c.spans) if c is not None else []
 
     def impl(self, iface: type[T]) -> Any:
         """The implementation object itself (to inspect its state in a test)."""

@@ -1,7 +1,7 @@
 """Deployment logs as JSON lines: the manager appends, `weaver multi logs` reads and follows.
 
 A filter is a list of terms, all of which must hold: `field=value`, `field!=value`,
-`field~substring` (fields: app, version, component, replica, group, level, source, file, msg;
+`field~substring` (fields: app, version, component, replica, group, level, source, file, msg, trace_id;
 version matches by prefix), `level>=WARNING`, or a bare word that must occur in the message.
 """
 
@@ -20,7 +20,7 @@ import msgspec
 from weaver.errors import WeaverError
 from weaver.runtime.messages import LogEntry
 
-FIELDS = ("app", "version", "component", "replica", "group", "level", "source", "file", "msg")
+FIELDS = ("app", "version", "component", "replica", "group", "level", "source", "file", "msg", "trace_id")
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 _TERM = re.compile(r"^(\w+)(>=|!=|=|~)(.*)$")
 _encode = msgspec.json.Encoder().encode
@@ -196,4 +196,5 @@ def format_entry(e: LogEntry) -> str:
     """`LEVEL time app@version component replica file:line] message`."""
     when = datetime.datetime.fromtimestamp(e.time).strftime("%H:%M:%S.%f")[:-3]
     where = f" {e.file}:{e.line}" if e.file else ""
-    return f"{e.level[:1]} {when} {e.app}@{e.version[:8]} {e.component} {e.replica}{where}] {e.msg}"
+    trace = f" trace={e.trace_id}" if e.trace_id else ""
+    return f"{e.level[:1]} {when} {e.app}@{e.version[:8]} {e.component} {e.replica}{where}] {e.msg}{trace}"

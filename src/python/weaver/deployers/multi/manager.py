@@ -15,15 +15,19 @@ import contextlib
 import logging
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from weaver import config as configmod
 from weaver.deployers.multi import deployments
 from weaver.deployers.multi.logstore import LogWriter
 from weaver.deployers.multi.sharedport import SharedPort, available
 from weaver.deployers.multi.tcpproxy import BalancingProxy
+from weaver.deployers.multi.tracestore import TraceStore
 from weaver.metrics.snapshot import MetricSnapshot
 from weaver.runtime import status
 from weaver.runtime.describe import AppInfo
@@ -34,6 +38,7 @@ from weaver.runtime.messages import LogEntry
 from weaver.runtime.metricsserver import MetricsServer
 from weaver.runtime.metricstore import MetricStore
 from weaver.runtime.status import DeploymentStatus, GroupStatus, ReplicaStatus
+from weaver.tracing import SpanRecord
 
 log = logging.getLogger("weaver.multi")
 
@@ -95,7 +100,8 @@ class Manager:
         self.started = time.time()
         self.logs = LogWriter(self.dir / "logs.jsonl")
         self.metrics = MetricStore()
-        self.metrics_server = MetricsServer(self.metrics.merged)
+        self.traces = TraceStore(configmod.options(config).tracing.keep_traces)
+        self.metrics_server = MetricsServer(self.metrics.merged, {b"/traces": self._traces_json})
         self._changed = asyncio.Event()
         self._routing: dict[str, list[str]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -174,6 +180,16 @@ class Manager:
 
     def replica_metrics(self, envelope: Envelope, snapshots: list[MetricSnapshot]) -> None:
         self.metrics.update(_source(envelope), snapshots)
+
+    def replica_spans(self, envelope: Envelope, spans: list[SpanRecord]) -> None:
+        self.traces.add(spans)
+
+    def _traces_json(self, query: bytes) -> tuple[bytes, str]:
+        """`/traces`: the recent traces' summaries; `/traces?id=TRACE`: that trace's spans."""
+        wanted = urllib.parse.parse_qs(query.decode("latin-1")).get("id")
+        if wanted:
+            return msgspec.json.encode(self.traces.trace(wanted[0])), "application/json"
+        return msgspec.json.encode(self.traces.summaries()), "application/json"
 
     async def _supervise(self, slot: Slot) -> None:
         failures = 0
