@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Coroutine, Mapping, Sequence
+from typing import overload
 
 from weaver.internal import registry
 from weaver.testing.interposer import Interposer, Rule
@@ -46,6 +47,7 @@ class Chaos:
         self._n = 0
 
     # Faults. Each returns its rule; `rule.hits` counts the calls it faulted.
+    # `method` (a name) limits a rule to one method of `callee`; `times` to that many calls.
     def delay(
         self,
         callee: type | str,
@@ -53,18 +55,23 @@ class Chaos:
         caller: type | str | None = None,
         replies: bool = False,
         times: int | None = None,
+        method: str | None = None,
     ) -> Rule:
         """Hold back requests from `caller` (default: every caller) to `callee` by `seconds`;
         with `replies`, the callee runs at once and its replies are held back instead."""
-        return self._add(callee, caller, Rule("delay", seconds, replies, times))
+        return self._add(callee, caller, Rule("delay", seconds, replies, times, _key(callee, method)))
 
-    def fail_before(self, callee: type | str, caller: type | str | None = None, times: int | None = None) -> Rule:
+    def fail_before(
+        self, callee: type | str, caller: type | str | None = None, times: int | None = None, method: str | None = None
+    ) -> Rule:
         """Fail calls (the next `times`, default all) before `callee` runs: it never sees them."""
-        return self._add(callee, caller, Rule("fail_before", times=times))
+        return self._add(callee, caller, Rule("fail_before", times=times, method=_key(callee, method)))
 
-    def fail_after(self, callee: type | str, caller: type | str | None = None, times: int | None = None) -> Rule:
+    def fail_after(
+        self, callee: type | str, caller: type | str | None = None, times: int | None = None, method: str | None = None
+    ) -> Rule:
         """Let calls run on `callee`, then lose their replies: the caller gets a CommunicationError."""
-        return self._add(callee, caller, Rule("fail_after", times=times))
+        return self._add(callee, caller, Rule("fail_after", times=times, method=_key(callee, method)))
 
     def heal(self, callee: type | str | None = None, caller: type | str | None = None) -> None:
         """Remove the rules on these routes (every rule when neither is given); held calls go on."""
@@ -79,6 +86,26 @@ class Chaos:
         """The interposers in front of `callee`'s replicas (from `caller_group`, or any)."""
         name = _name(callee)
         return [r for (g, c, _), r in self._routes.items() if c == name and caller_group in (None, g)]
+
+    def forwarded(self, callee: type | str, method: str, caller: type | str | None = None) -> int:
+        """How many calls of `callee.method` (from `caller`'s groups, or anyone) reached a replica.
+
+        Counted where requests are forwarded, so calls failed before do not count, calls whose
+        reply was lost do, and a retried call counts once per attempt that got through.
+        """
+        key = _key(callee, method)
+        return sum(r.calls[key] for r in self._from(callee, caller))
+
+    def held(self, callee: type | str, caller: type | str | None = None) -> int:
+        """Requests and replies on these routes held back by a delay right now."""
+        return sum(r.held for r in self._from(callee, caller))
+
+    def _from(self, callee: type | str, caller: type | str | None) -> list[Interposer]:
+        if caller is None:
+            return self.interposers(callee)
+        name = _name(caller)
+        groups = {TEST_CALLER} if name == TEST_CALLER else {g for g, m in self.groups.items() if name in m}
+        return [r for g in groups for r in self.interposers(callee, g)]
 
     # The deployer's side (the manager's `routing_view`).
     def view(self, group: str, routing: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -139,6 +166,21 @@ class Chaos:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+@overload
+def _key(component: type | str, method: str) -> int: ...
+@overload
+def _key(component: type | str, method: None) -> None: ...
+def _key(component: type | str, method: str | None) -> int | None:
+    """The key of `component`'s method `method`; a ValueError names the methods it has."""
+    if method is None:
+        return None
+    reg = registry.get(_name(component))
+    for m in reg.methods:
+        if m.name == method:
+            return m.key
+    raise ValueError(f"chaos: {reg.name} has no method {method!r} (it has {', '.join(m.name for m in reg.methods)})")
 
 
 def _name(component: type | str) -> str:

@@ -14,12 +14,15 @@ on it, whether or not their callee ran.
 - `delay`: the request (or, with `replies`, the reply) is held back `seconds`; a caller whose
   deadline passes sends a cancel, and a request still held is then dropped, never run.
 
-Pings, pongs and the handshake always pass: faults hit calls, not the connection's upkeep.
+A rule may be limited to one method (the request header carries its key; a reply is matched
+to its request by id) and to its next `times` calls. Pings, pongs and the handshake always
+pass: faults hit calls, not the connection's upkeep.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import socket
 from collections.abc import Callable
@@ -49,6 +52,8 @@ class Rule:
     replies: bool = False
     """`delay` only: hold replies back instead of requests (the callee runs on time)."""
     times: int | None = None
+    method: int | None = None
+    """Only calls of this method (its `MethodSpec.key`); None: every method."""
     hits: int = 0
     """Calls faulted so far."""
 
@@ -58,8 +63,10 @@ class Rule:
         if self.seconds < 0 or (self.times is not None and self.times < 0):
             raise ValueError(f"fault {self.kind}: seconds and times must be >= 0, got {self.seconds}, {self.times}")
 
-    def take(self) -> bool:
-        """Fault one more call, unless `times` are used up."""
+    def take(self, method: int | None) -> bool:
+        """Fault one more call of `method` (a key; None: unknown), unless `times` are used up."""
+        if self.method is not None and method != self.method:
+            return False
         if self.times is not None and self.hits >= self.times:
             return False
         self.hits += 1
@@ -99,6 +106,8 @@ class _Link:
         self.caller = caller
         self.callee = callee
         self.held: dict[tuple[bool, int], tuple[asyncio.TimerHandle, bytes]] = {}
+        self.methods: dict[int, int] = {}
+        """The method key of each request forwarded and not answered yet, by request id."""
 
     def abort(self) -> None:
         for timer, _ in self.held.values():
@@ -110,16 +119,17 @@ class _Link:
     def to_callee(self, ftype: int, rid: int, data: bytes) -> None:
         rule = self.owner.rule
         if ftype == frames.REQUEST and rule is not None:
-            if rule.kind == "fail_before" and rule.take():
+            key = _method(data)
+            if rule.kind == "fail_before" and rule.take(key):
                 self.owner.failed_before += 1
                 self._fail(rid, "request dropped (fail_before): the callee never saw it")
                 return
-            if rule.kind == "delay" and not rule.replies and rule.seconds > 0 and rule.take():
+            if rule.kind == "delay" and not rule.replies and rule.seconds > 0 and rule.take(key):
                 self.owner.delayed += 1
                 self._hold(True, rid, data, rule.seconds)
                 return
         if ftype == frames.REQUEST:
-            self.owner.requests += 1
+            self._forwarding(rid, data)
         elif ftype == frames.CANCEL:
             held = self.held.pop((True, rid), None)
             if held is not None:  # the caller gave up on a request still held: it never runs
@@ -129,12 +139,13 @@ class _Link:
 
     def to_caller(self, ftype: int, rid: int, data: bytes) -> None:
         rule = self.owner.rule
+        key = self.methods.pop(rid, None) if ftype in _CALL_REPLIES else None
         if ftype in _CALL_REPLIES and rule is not None:
-            if rule.kind == "fail_after" and rule.take():
+            if rule.kind == "fail_after" and rule.take(key):
                 self.owner.lost += 1
                 self._fail(rid, "reply lost (fail_after): the callee ran")
                 return
-            if rule.kind == "delay" and rule.replies and rule.seconds > 0 and rule.take():
+            if rule.kind == "delay" and rule.replies and rule.seconds > 0 and rule.take(key):
                 self.owner.delayed += 1
                 self._hold(False, rid, data, rule.seconds)
                 return
@@ -145,7 +156,7 @@ class _Link:
         held, self.held = self.held, {}
         for (to_callee, _), (timer, data) in held.items():
             timer.cancel()
-            _write(self.callee if to_callee else self.caller, data)
+            self._release(to_callee, data)
 
     def _fail(self, rid: int, why: str) -> None:
         body = encode_communication_error(f"chaos: {why}", f"route {self.owner.name}")
@@ -156,10 +167,30 @@ class _Link:
 
         def due() -> None:
             if self.held.pop(key, None) is not None:
-                _write(self.callee if to_callee else self.caller, data)
+                self._release(to_callee, data)
 
         timer = asyncio.get_running_loop().call_later(seconds, due)  # the injected fault itself
         self.held[key] = (timer, data)
+
+    def _release(self, to_callee: bool, data: bytes) -> None:
+        if to_callee:
+            self._forwarding(frames.HEADER.unpack_from(data)[2], data)
+        _write(self.callee if to_callee else self.caller, data)
+
+    def _forwarding(self, rid: int, request: bytes) -> None:
+        key = _method(request)
+        if key is not None:
+            self.methods[rid] = key
+            self.owner.calls[key] += 1
+        self.owner.requests += 1
+
+
+def _method(request: bytes) -> int | None:
+    """The method key of a request frame (None if it is too short to have one)."""
+    if len(request) < frames.HEADER_SIZE + frames.REQUEST_FIXED_SIZE:
+        return None
+    key: int = frames.REQUEST_FIXED.unpack_from(request, frames.HEADER_SIZE)[0]
+    return key
 
 
 def _write(writer: asyncio.StreamWriter, data: bytes) -> None:
@@ -184,6 +215,8 @@ class Interposer:
         """Connections accepted so far."""
         self.requests = 0
         """Requests forwarded to the callee (delayed ones once released)."""
+        self.calls: collections.Counter[int] = collections.Counter()
+        """Requests forwarded, by method key (`MethodSpec.key`)."""
         self.failed_before = 0
         self.lost = 0
         self.delayed = 0
@@ -193,6 +226,11 @@ class Interposer:
         self._sock.listen(128)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def held(self) -> int:
+        """Frames held back by a delay right now."""
+        return sum(len(link.held) for link in self._links)
 
     async def start(self) -> None:
         self._server = await asyncio.start_unix_server(self._accept, sock=self._sock)

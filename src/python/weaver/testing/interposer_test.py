@@ -163,7 +163,7 @@ async def test_a_delay_beyond_the_deadline_is_a_deadline_error_and_the_request_n
             async with weaver.deadline(0.2):
                 await conn.call(ECHO, b"late")
         # The caller's cancel reaches the interposer and drops the held request.
-        await eventually(lambda: not any(link.held for link in ip._links), timeout=5, what="the cancel")
+        await eventually(lambda: ip.held == 0, timeout=5, what="the cancel")
         assert callee.runs == [] and ip.requests == 0
 
 
@@ -196,7 +196,7 @@ async def test_heal_releases_held_requests_at_once() -> None:
     async with route() as (_, ip), client(ip) as conn:
         ip.set_rule(Rule("delay", seconds=60.0))
         call = asyncio.ensure_future(conn.call(ECHO, b"held"))
-        await eventually(lambda: any(link.held for link in ip._links), timeout=5, what="the request to be held")
+        await eventually(lambda: ip.held == 1, timeout=5, what="the request to be held")
         ip.set_rule(None)
         async with asyncio.timeout(5):
             assert await call == b"held"
@@ -223,3 +223,12 @@ def test_bad_rules_are_refused_with_their_values() -> None:
         Rule("crash")
     with pytest.raises(ValueError, match="-1"):
         Rule("delay", seconds=-1)
+
+
+async def test_a_rule_for_one_method_spares_the_others() -> None:
+    async with route() as (callee, ip), client(ip) as conn:
+        ip.set_rule(Rule("fail_after", method=GATED))
+        assert await conn.call(ECHO, b"spared") == b"spared"
+        with pytest.raises(CommunicationError):
+            await conn.call(GATED, b"lost")
+        assert callee.runs == [b"spared", b"lost"] and ip.calls == {ECHO: 1, GATED: 1}
