@@ -10,6 +10,7 @@ from typing import Any
 
 from weaver.proxy.clientconn import ClientConnection
 from weaver.proxy.limits import Limits
+from weaver.proxy.observe import Observer
 from weaver.proxy.pool import Pool
 from weaver.proxy.relay import Relay
 from weaver.proxy.router import Router
@@ -25,9 +26,15 @@ class Proxy:
     """
 
     def __init__(
-        self, table: Table | None = None, limits: Limits | None = None, rng: random.Random | None = None
+        self,
+        table: Table | None = None,
+        limits: Limits | None = None,
+        rng: random.Random | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.limits = limits or Limits()
+        self.observer = observer
+        """Spans and access log entries per request (observe.py); None: neither, at no cost."""
         self.stats = Stats()
         self.pool = Pool(self.limits.connect_timeout, self.limits.max_idle_per_backend)
         self.clients: set[Relay] = set()

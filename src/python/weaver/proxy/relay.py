@@ -82,6 +82,8 @@ class Relay(asyncio.Protocol):
     def start(self, ex: Exchange) -> None:
         """Choose the version and a backend connection for `ex`, and send it on."""
         ex.started = time.perf_counter()
+        if self.proxy.observer is not None:
+            self.proxy.observer.begin(ex)
         route = self.proxy.router.route(ex.pin)
         if route is None:
             self.proxy.stats.unrouted += 1
@@ -155,6 +157,7 @@ class Relay(asyncio.Protocol):
             self._pause_backend(True)
 
     def response_body(self, ex: Exchange, data: bytes) -> None:
+        ex.sent += len(data)
         if ex.chunked_out:
             self.transport_write(http1.chunk(data))
         else:
@@ -224,6 +227,8 @@ class Relay(asyncio.Protocol):
             return
         ex.done = True
         self._backend_paused = False  # that backend no longer holds the client back
+        if ex.observed and self.proxy.observer is not None:
+            self.proxy.observer.end(ex, aborted)
         c = ex.counters
         if c is None:
             return
