@@ -68,6 +68,23 @@ def colocated_config(address: str, redis: str | None = None) -> str:
     return _with_redis(_with_address("colocated.toml", address), redis)
 
 
+_WEAVER = re.compile(r"^\[weaver\][ \t]*$", re.MULTILINE)
+
+
+def fair(text: str) -> str:
+    """`text` with weaver's tracing and access log off unless it sets them: the notes' fairness
+    rule (every variant has the same logging and no tracing; the shop logs its own access line).
+    Under `weaver multi` both are on by default, and cost ~20% more CPU per request in the split
+    shop (docs/observability.md) and a second access line per request."""
+    if "access_log" not in text:
+        text, n = _WEAVER.subn("[weaver]\naccess_log = false", text, count=1)
+        if n != 1:
+            raise ValueError("split.toml: expected a [weaver] section")
+    if "[weaver.tracing]" not in text:
+        text += "\n[weaver.tracing]\nenabled = false\n"
+    return text
+
+
 def split_config(address: str, redis: str | None = None) -> str:
-    """split.toml, with the `boutique` listener on `address` (and carts in `redis`)."""
-    return _with_redis(_with_address("split.toml", address), redis)
+    """split.toml, with the `boutique` listener on `address` (and carts in `redis`), made `fair`."""
+    return _with_redis(fair(_with_address("split.toml", address)), redis)

@@ -42,8 +42,11 @@ def trace_id() -> str:
     return f"{t[0]:032x}" if t is not None and t[2] & 1 else ""
 
 
-def record(where: str, method: str, path: str, status: int, size: int, seconds: float, trace: str) -> None:
-    """Log one request (`where`: the listener's or the proxy's name)."""
+def record(
+    where: str, method: str, path: str, status: int, size: int, seconds: float, trace: str, version: str = ""
+) -> None:
+    """Log one request (`where`: the listener's or the proxy's name; `version`: the one that served
+    it, given by the proxy, whose own process has none)."""
     access = {
         "method": method,
         "path": path,
@@ -52,6 +55,8 @@ def record(where: str, method: str, path: str, status: int, size: int, seconds: 
         "duration_ms": f"{seconds * 1e3:.3f}",
         "where": where,
     }
+    if version:
+        access["version"] = version
     extra = {"component": "weaver.access", "access": access, "trace_id": trace}
     log.info("%s %s %d %dB %.2fms", method, path, status, size, seconds * 1e3, extra=extra)
 

@@ -140,6 +140,8 @@ class ClientConnection(asyncio.Protocol):
         """Choose the version and a backend connection for `ex`, and send it on."""
         ex.started = time.perf_counter()
         ctx = self.ctx
+        if ctx.observer is not None:
+            ctx.observer.begin(ex)
         route = ctx.router.route(ex.pin)
         if route is None:
             ctx.stats.unrouted += 1
@@ -190,6 +192,7 @@ class ClientConnection(asyncio.Protocol):
             self._pause_backend(True)
 
     def response_body(self, ex: Exchange, data: bytes) -> None:
+        ex.sent += len(data)
         if ex.chunked_out:
             self.transport_write(http1.chunk(data))
         else:
@@ -262,6 +265,8 @@ class ClientConnection(asyncio.Protocol):
         """Count `ex` once, for its version."""
         if ex.finish(proxy_error, aborted):
             self._backend_paused = False  # that backend no longer holds the client back
+            if ex.observed and self.ctx.observer is not None:
+                self.ctx.observer.end(ex, aborted)
 
     def after(self, ex: Exchange) -> None:
         """`ex` is answered: close the connection or move to the next request."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from weaver.proxy.limits import Limits
+from weaver.proxy.observe import Observer
 from weaver.proxy.pool import Pool
 from weaver.proxy.router import Router
 from weaver.proxy.stats import Stats
@@ -34,5 +35,7 @@ class ProxyContext:
     router: Router
     spawn: Callable[[Coroutine[Any, Any, None]], None]
     """Run a background step (a backend connect), keeping a reference until it ends."""
+    observer: Observer | None = None
+    """Spans and access log entries per request (observe.py); None: neither, at no cost."""
     clients: set[Closable] = field(default_factory=set)
     tunnels: set[asyncio.Transport] = field(default_factory=set)

@@ -10,10 +10,13 @@ from weaver.proxy import pin
 from weaver.proxy.router import Route
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+
     from weaver.proxy.backend import BackendConnection
     from weaver.proxy.stats import Counters
 
 _TO_BACKEND = http1.skipping(pin.HEADER.lower(), b"expect", b"x-forwarded-for")
+_TO_BACKEND_TRACED = http1.skipping(pin.HEADER.lower(), b"expect", b"x-forwarded-for", b"traceparent")
 
 
 class Exchange:
@@ -44,6 +47,10 @@ class Exchange:
         "close_after",
         "status",
         "done",
+        "observed",
+        "sent",
+        "span",
+        "trace",
     )
 
     def __init__(self, method: bytes, url: bytes, headers: http1.Headers, http11: bool) -> None:
@@ -71,6 +78,10 @@ class Exchange:
         self.close_after = not http11
         self.status = 0
         self.done = False
+        self.observed = False  # the proxy's observer began it (observe.py)
+        self.sent = 0  # response body bytes relayed
+        self.span: Span | None = None
+        self.trace: bytes | None = None  # the proxy span's traceparent, sent to the backend
 
     @property
     def version(self) -> str:
@@ -100,7 +111,11 @@ class Exchange:
     def request_head(self) -> bytes:
         """The head sent to the backend: end-to-end headers plus the version and forwarding."""
         lines = [self.method, b" ", self.url, b" HTTP/1.1\r\n"]
-        lines += http1.end_to_end(self.headers, _TO_BACKEND)
+        if self.trace is None:
+            lines += http1.end_to_end(self.headers, _TO_BACKEND)
+        else:
+            lines += http1.end_to_end(self.headers, _TO_BACKEND_TRACED)
+            lines.append(b"traceparent: " + self.trace + b"\r\n")
         lines.append(pin.HEADER + b": " + self.version.encode() + b"\r\n")
         lines.append(b"X-Forwarded-For: " + self.forwarded_for + b"\r\n")
         if self.upgrade:

@@ -11,6 +11,7 @@ from typing import Any, cast
 from weaver.proxy.clientconn import ClientConnection
 from weaver.proxy.context import ProxyContext
 from weaver.proxy.limits import Limits
+from weaver.proxy.observe import Observer
 from weaver.proxy.pool import Pool
 from weaver.proxy.router import Router
 from weaver.proxy.stats import Snapshot, Stats
@@ -25,15 +26,21 @@ class Proxy:
     """
 
     def __init__(
-        self, table: Table | None = None, limits: Limits | None = None, rng: random.Random | None = None
+        self,
+        table: Table | None = None,
+        limits: Limits | None = None,
+        rng: random.Random | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.limits = limits or Limits()
+        self.observer = observer
+        """Spans and access log entries per request (observe.py); None: neither, at no cost."""
         self.stats = Stats()
         self.pool = Pool(self.limits.connect_timeout, self.limits.max_idle_per_backend)
         self._rng = rng
         self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self.ctx = ProxyContext(self.limits, self.stats, self.pool, Router(Table(), rng), self.spawn)
+        self.ctx = ProxyContext(self.limits, self.stats, self.pool, Router(Table(), rng), self.spawn, observer)
         if table is not None:
             self.set_table(table)
 

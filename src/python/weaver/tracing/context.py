@@ -9,13 +9,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from opentelemetry import trace
-from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
 
 from weaver.internal import callctx
 from weaver.tracing.state import unsampled
 from weaver.tracing.traceparent import Trace, parse_traceparent, traceparent
 
-__all__ = ["Trace", "current", "ids", "parse_traceparent", "start", "traceparent", "unsampled"]
+__all__ = [
+    "SpanKind",
+    "Status",
+    "StatusCode",
+    "Trace",
+    "current",
+    "ids",
+    "parse_traceparent",
+    "start",
+    "traceparent",
+    "unsampled",
+]
 
 
 def start(tracer: Tracer, name: str, kind: SpanKind, parent: Trace | None, attributes: Mapping[str, str]) -> Span:
