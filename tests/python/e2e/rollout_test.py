@@ -6,6 +6,7 @@ Everything runs on 127.0.0.1 in a temporary state dir; each test stops all it st
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 
@@ -49,7 +50,11 @@ def test_bad_version_is_rolled_back(weaver: Weaver, builds: dict[str, Build]) ->
         time.sleep(1.0)
         results = load_.stop()
     assert done.returncode == 3, done.stderr + done.stdout
-    assert "ROLLED BACK" in done.stderr and "errors 100.0%" in done.stderr
+    # Every answered request of Bad failed; the gate's window may also hold one still in flight
+    # (counted as a request, not yet as an error), so the ratio it prints can be just under 100%.
+    judged = re.search(r"ROLLED BACK .*: errors (\d+\.\d)% \((\d+)/(\d+)\)", done.stderr)
+    assert judged is not None, done.stderr
+    assert int(judged[3]) - int(judged[2]) <= 1 and float(judged[1]) >= 90.0, done.stderr
     state = weaver.state()
     assert state.phase == "rolled_back" and state.live == a.version and "vs old 0.0%" in (state.reason or "")
     assert state.verdict is not None and state.verdict.startswith("rolled back: step 1/2")
