@@ -6,6 +6,7 @@ file, so the tests count how often a call really ran.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,11 +55,17 @@ async def test_faults_between_named_components_take_effect_at_once_and_heal(tmp_
         assert await front.work_once("once") == "CommunicationError"
         assert len(runs(ledger, "work_once once")) == 1
 
+        # Concurrent calls share Front's connections to Back: one lost reply fails one call only.
+        app.chaos.fail_after(Back, caller=Front, times=1)
+        outcomes = await asyncio.gather(*(front.work_once(f"c{i}") for i in range(10)))
+        assert sorted(outcomes)[:1] == ["CommunicationError"] and sum(o.startswith("ok ") for o in outcomes) == 9
+        assert all(len(runs(ledger, f"work_once c{i}")) == 1 for i in range(10))
+
         # fail_before scoped to (Front, Back): Front's calls never reach Back; the test's do.
         app.chaos.fail_before(Back, caller=Front)
         assert await front.work_once("blocked") == "CommunicationError"
         assert runs(ledger, "work_once blocked") == []
-        assert app.chaos.forwarded(Back, "work_once", caller=Front) == 1  # "once" only
+        assert app.chaos.forwarded(Back, "work_once", caller=Front) == 11  # "once" and c0..c9
         assert (await back.work("direct")).pid in runs(ledger, "work direct")
         app.chaos.heal(Back, caller=Front)
 
