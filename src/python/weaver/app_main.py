@@ -65,6 +65,10 @@ def main() -> None:
     except WeaverError as e:
         sys.exit(f"weaver: {e}")
     mode = os.environ.get("WEAVER_PROCLET")
+    if mode == "kube":  # a weaver pod (weaver.deployers.kube.pod): the envelope, which starts the proclet
+        from weaver.deployers.kube.pod import main as pod_main
+
+        sys.exit(pod_main())
     if mode:  # started by a deployer (weaver.runtime.proclet_main)
         from weaver.runtime.proclet_main import dispatch
 

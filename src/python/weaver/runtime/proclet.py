@@ -113,7 +113,7 @@ class Proclet:
         config = configmod.load()
         load_app(self.app_package)
         regs = registry.for_app(self.app_package)
-        address = await self.server.listen("tcp://127.0.0.1:0")
+        address = await self.server.listen(os.environ.get(envvars.RPC_LISTEN) or "tcp://127.0.0.1:0")
         rpc_dir = os.environ.get(envvars.RPC_DIR, "")
         local = await self.server.listen(f"unix://{os.path.join(rpc_dir, 'rpc.sock')}") if rpc_dir else ""
         pipe.send(m.RegisterReplica(self.app, self.version, "", self.replica, os.getpid(), address, local))

@@ -24,6 +24,10 @@ PYTHON = Path("/usr/bin/python3.11")
 STDLIB = Path("/usr/lib/python3.11")
 SKIP = {"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "site-packages", "dist-packages"}
 ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "PEX_ROOT=/tmp/pex", "LANG=C.UTF-8"]
+LIBDIR = Path("/usr/lib/x86_64-linux-gnu")
+MANYLINUX = ["libgcc_s.so.1", "libstdc++.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libc.so.6", "libnsl.so.1",
+             "libutil.so.1", "libpthread.so.0", "libresolv.so.2", "libcrypt.so.1", "libz.so.1", "libexpat.so.1"]
+"""The libraries manylinux wheels may link without carrying them (PEP 600's policy, minus graphics)."""
 MERGED_USR = [("bin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64"), ("usr/bin/python3", "python3.11")]
 
 
@@ -64,7 +68,10 @@ def entries() -> tuple[list[oci.Entry], list[oci.Link]]:
             if name.endswith(".so"):
                 extensions.append(path)
     links = list(MERGED_USR)
-    libraries = _libraries([PYTHON, *extensions])
+    wheels_may_need = [LIBDIR / n for n in MANYLINUX if (LIBDIR / n).exists()]
+    libraries = _libraries([PYTHON, *extensions, *wheels_may_need])
+    for lib in wheels_may_need:
+        libraries.setdefault(lib, Path(os.path.realpath(lib)))
     for real in sorted(set(libraries.values())):
         files.append((str(real).lstrip("/"), real, 0o755))
     for asked, real in sorted(libraries.items()):

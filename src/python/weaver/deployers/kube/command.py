@@ -1,6 +1,7 @@
 """`weaver kube generate|apply|status|logs|delete`: one version's manifests, on a cluster.
 
     weaver kube generate APP.pex [--config kube.toml] [--out FILE]
+    weaver kube image APP.pex --out IMAGE.tar   (then: ctr -n k8s.io images import IMAGE.tar)
     weaver kube apply APP.pex [--config kube.toml] [--wait SECONDS]
     weaver kube status|logs|delete VERSION [--namespace NS]
 """
@@ -27,6 +28,9 @@ def add_subcommands(sub: Any) -> None:
     gen.add_argument("--out", help="write the YAML here instead of stdout")
     apply.add_argument("--wait", type=float, default=0, help="wait up to SECONDS for every pod Ready (0: no wait)")
     apply.add_argument("--force", action="store_true", help="take over fields another manager owns")
+    image = ksub.add_parser("image", help="write the version's OCI image tarball (local Python base + the PEX)")
+    image.add_argument("app", help="the app's PEX (its .manifest.json beside it)")
+    image.add_argument("--out", required=True, help="the tarball to write")
     for name, text in (
         ("status", "the version's objects and pods"),
         ("logs", "the version's pods' logs"),
@@ -84,6 +88,15 @@ def generate_objects(app: str, config_path: str | None) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.kube_command == "image":
+        from weaver.deployers.kube import image
+
+        try:
+            print(image.write(Path(args.app), Path(args.out)))
+        except ConfigError as e:
+            print(f"weaver kube image: {e}", file=sys.stderr)
+            return 2
+        return 0
     if args.kube_command != "generate":
         from weaver.deployers.kube.actions import run_action
 

@@ -4,9 +4,12 @@
     namespace = "shop"
     image = "python:3.11-slim"          # the base image the version's PEX runs in
     grace = 30                          # terminationGracePeriodSeconds
+    host_network = false                # pods on the node's network (the local cluster: no kube-proxy)
+    api_server = "127.0.0.1:6443"       # where pods reach the API server (default: in-cluster Service)
     [kube.listeners.boutique]
     public = true                       # a LoadBalancer Service; else ClusterIP
     port = 80
+    container_port = 8080               # what the pod listens on (default 8080 + listener index)
     [kube.groups.Main]
     replicas = 2                        # or min/max: an autoscaled group (HPA)
     cpu = "500m"
@@ -33,6 +36,8 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 class ListenerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     public: bool = False
     port: int = 80
+    container_port: int | None = None
+    """The port the pod serves the listener on (default 8080 + the listener's index)."""
 
 
 class GroupConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -51,6 +56,12 @@ class KubeConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     namespace: str = "default"
     image: str = "python:3.11-slim"
     grace: int = 30
+    host_network: bool = False
+    api_server: str = ""
+    rpc_port: int = 10000
+    """Group i's pods serve rpc on rpc_port + i and health on health_port + i."""
+    health_port: int = 9090
+    """HOST:PORT the in-pod envelope watches pods through, instead of the `kubernetes` Service."""
     listeners: dict[str, ListenerConfig] = {}
     groups: dict[str, GroupConfig] = {}
 
@@ -115,11 +126,18 @@ def _check(cfg: KubeConfig, where: str) -> None:
         raise bad("namespace", f"{cfg.namespace!r} is not a DNS label (lower-case letters, digits, '-')")
     if not cfg.image or any(c.isspace() for c in cfg.image):
         raise bad("image", f"{cfg.image!r} is not an image reference")
+    if cfg.api_server and not re.fullmatch(r"[A-Za-z0-9.-]+:[0-9]{1,5}", cfg.api_server):
+        raise bad("api_server", f"{cfg.api_server!r} is not HOST:PORT")
     if not 0 <= cfg.grace <= 3600:
         raise bad("grace", f"{cfg.grace} is not between 0 and 3600 seconds")
+    for key, port in (("rpc_port", cfg.rpc_port), ("health_port", cfg.health_port)):
+        if not 1 <= port <= 65000:
+            raise bad(key, f"{port} is not a TCP port (at most 65000: groups add their index)")
     for name, lc in cfg.listeners.items():
         if not 1 <= lc.port <= 65535:
             raise bad(f"listeners.{name}.port", f"{lc.port} is not a TCP port")
+        if lc.container_port is not None and not 1 <= lc.container_port <= 65535:
+            raise bad(f"listeners.{name}.container_port", f"{lc.container_port} is not a TCP port")
     for name, gc in cfg.groups.items():
         key = f"groups.{name}"
         for field in ("cpu", "memory", "cpu_limit", "memory_limit"):

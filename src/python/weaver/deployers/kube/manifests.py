@@ -20,6 +20,8 @@ SHORT = 16
 """Hex digits of the version in names and labels."""
 RPC_PORT = 10000
 HEALTH_PORT = 9090
+"""The first group's ports; group i (in manifest order) gets these + i, so that host-network pods
+of different groups on one node do not collide."""
 FIRST_LISTENER_PORT = 8080
 PEX_DIR = "/weaver"
 CONFIG_DIR = "/etc/weaver"
@@ -97,9 +99,11 @@ def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str) -> lis
         },
     ]
     ports = {name: FIRST_LISTENER_PORT + i for i, name in enumerate(sorted(spec.listeners))}
-    for group in spec.groups:
+    ports.update({n: lc.container_port for n, lc in cfg.listeners.items() if lc.container_port is not None})
+    for index, group in enumerate(spec.groups):
         gc = cfg.groups.get(group) or next((g for n, g in cfg.groups.items() if n.lower() == group), GroupConfig())
-        objs += _group(spec, cfg, gc, group, base, meta, {n: p for n, p in ports.items() if spec.listeners[n] == group})
+        own_ports = {n: p for n, p in ports.items() if spec.listeners[n] == group}
+        objs += _group(spec, cfg, gc, (index, group), base, meta, own_ports)
     for listener, group in sorted(spec.listeners.items()):
         lc = cfg.listeners.get(listener)
         objs.append(
@@ -139,8 +143,15 @@ def _meta(namespace: str, labels: dict[str, str], version: str) -> Any:
 
 
 def _group(
-    spec: AppSpec, cfg: KubeConfig, gc: GroupConfig, group: str, base: str, meta: Any, listener_ports: dict[str, int]
+    spec: AppSpec,
+    cfg: KubeConfig,
+    gc: GroupConfig,
+    numbered: tuple[int, str],
+    base: str,
+    meta: Any,
+    listener_ports: dict[str, int],
 ) -> list[Obj]:
+    index, group = numbered
     name = dns_name(f"{base}-{group}")
     selector = {"weaver.dev/app": spec.app, "weaver.dev/version": spec.short, "weaver.dev/group": group}
     autoscaled = gc.min is not None and gc.max is not None
@@ -148,18 +159,32 @@ def _group(
     limits = {k: v for k, v in (("cpu", gc.cpu_limit), ("memory", gc.memory_limit or gc.memory)) if v}
     resources["limits"] = limits
     probe = {"httpGet": {"path": "/healthz", "port": "health"}, "periodSeconds": 5}
+    api = [
+        {"name": "KUBERNETES_SERVICE_HOST", "value": cfg.api_server.rsplit(":", 1)[0]},
+        {"name": "KUBERNETES_SERVICE_PORT", "value": cfg.api_server.rsplit(":", 1)[1]},
+    ] if cfg.api_server else []
     env = [
+        {"name": "WEAVER_PROCLET", "value": "kube"},
         {"name": "WEAVER_APP", "value": spec.app},
         {"name": "WEAVER_VERSION", "value": spec.version},
         {"name": "WEAVER_KUBE_GROUP", "value": group},
         {"name": "WEAVER_KUBE_COMPONENTS", "value": ",".join(spec.groups[group])},
         {"name": "WEAVER_KUBE_LISTENERS", "value": ",".join(f"{n}={p}" for n, p in sorted(listener_ports.items()))},
         {"name": "WEAVER_CONFIG", "value": f"{CONFIG_DIR}/config.toml"},
+        {"name": "WEAVER_KUBE_RPC_PORT", "value": str(cfg.rpc_port + index)},
+        {"name": "WEAVER_KUBE_HEALTH_PORT", "value": str(cfg.health_port + index)},
+        {"name": "WEAVER_KUBE_GRACE", "value": str(max(cfg.grace - 1, 0))},
         {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {
+            "name": "WEAVER_KUBE_VERSION_LABEL",
+            "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['weaver.dev/version']"}},
+        },
+        *api,
     ]
     container_ports = [
-        {"name": "rpc", "containerPort": RPC_PORT, "protocol": "TCP"},
-        {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"},
+        {"name": "rpc", "containerPort": cfg.rpc_port + index, "protocol": "TCP"},
+        {"name": "health", "containerPort": cfg.health_port + index, "protocol": "TCP"},
     ]
     for i, (_, port) in enumerate(sorted(listener_ports.items())):
         container_ports.append({"name": f"l{i}", "containerPort": port, "protocol": "TCP"})
@@ -172,6 +197,7 @@ def _group(
             "template": {
                 "metadata": {"labels": {**meta(name, group)["labels"]}, "annotations": meta(name)["annotations"]},
                 "spec": {
+                    **({"hostNetwork": True, "dnsPolicy": "ClusterFirstWithHostNet"} if cfg.host_network else {}),
                     "serviceAccountName": base,
                     "terminationGracePeriodSeconds": cfg.grace,
                     "containers": [
