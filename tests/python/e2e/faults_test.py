@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from e2e.rollout_load import Load, Result
 from e2e.rollout_rig import Build, Weaver, failures, first_deploy, make_builds
+
 from weaver.internal.address import parse_address
 from weaver.rollout.proxyhost import read_info
 from weaver.runtime import status
@@ -97,12 +97,19 @@ def report(
     )
 
 
-def log_line(path_glob: list[Path], needle: str) -> str:
-    for path in path_glob:
-        for line in path.read_text(errors="replace").splitlines():
-            if needle in line:
-                return line.strip()
-    raise AssertionError(f"no log line with {needle!r} in {[str(p) for p in path_glob]}")
+def log_line(path_glob: list[Path], needle: str, timeout: float = 10.0) -> str:
+    """The first line with `needle` in these logs, waiting for it: the process that writes it may
+    log after what the test observed (the keeper prints its restart once the new manager is up)."""
+    found: list[str] = []
+
+    def seen() -> bool:
+        for path in path_glob:
+            lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+            found.extend(line.strip() for line in lines if needle in line)
+        return bool(found)
+
+    wait_for(f"a log line with {needle!r} in {[str(p) for p in path_glob]}", seen, timeout)
+    return found[0]
 
 
 def processes_of(state_dir: Path) -> list[int]:

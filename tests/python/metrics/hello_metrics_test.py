@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+from support import rawhttp
 
 import weaver
 import weaver.testing
@@ -31,17 +32,6 @@ COUNTER = "apps.hello.counter.Counter"
 Key = tuple[str, str, str, str, str]  # caller, component, method, remote, side
 
 
-async def http(address: str, path: str) -> tuple[int, bytes]:
-    host, port = address.rsplit(":", 1)
-    async with asyncio.timeout(10):
-        reader, writer = await asyncio.open_connection(host, int(port))
-        try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-            data = await reader.read()
-        finally:
-            writer.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
 
 
 class Scrape:
@@ -85,7 +75,7 @@ def expected(ok: int, empty: int) -> dict[Key, float]:
 
 
 async def send(address: str, names: list[str]) -> list[int]:
-    return [(await http(address, f"/hello?name={n}"))[0] for n in names]
+    return [(await rawhttp.get(address, f"/hello?name={n}"))[0] for n in names]
 
 
 async def multi_metrics(state_root: Path, *args: str) -> str:
@@ -115,7 +105,7 @@ async def test_call_counts_errors_and_histograms_per_edge_survive_a_replica_rest
         version = app.manager.info.version
 
         async def scrape() -> Scrape:
-            status, body = await http(endpoint, "/metrics")
+            status, body = await rawhttp.get(endpoint, "/metrics")
             assert status == 200
             return Scrape(body.decode(), version)
 

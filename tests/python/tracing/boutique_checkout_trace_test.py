@@ -8,9 +8,8 @@ another process, and the HTTP span under the caller's span.
 
 from __future__ import annotations
 
-import asyncio
-
 import msgspec
+from support import rawhttp
 
 import weaver.testing
 from apps.boutique.frontend.pages import SESSION_COOKIE
@@ -38,18 +37,6 @@ TOUCHED = {"CheckoutService", "CartService", "CartStore", "CatalogService", "Cur
            "ShippingService", "PaymentService", "EmailService"}  # fmt: skip
 
 
-async def http(address: str, path: str) -> tuple[int, bytes]:
-    """GET `path` from `address` (host:port): status and body."""
-    host, port = address.rsplit(":", 1)
-    async with asyncio.timeout(10):
-        reader, writer = await asyncio.open_connection(host, int(port))
-        try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-            data = await reader.read()
-        finally:
-            writer.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
 
 
 def component(s: SpanRecord) -> str:
@@ -73,7 +60,7 @@ async def test_a_checkouts_trace_has_every_component_parented_across_processes()
         endpoint, tid = app.manager.status().metrics, f"{TRACE:032x}"
 
         async def complete() -> list[SpanRecord]:
-            status, body = await http(endpoint, f"/traces?id={tid}")
+            status, body = await rawhttp.get(endpoint, f"/traces?id={tid}")
             assert status == 200
             spans = msgspec.json.decode(body, type=list[SpanRecord])
             ids = {s.span_id for s in spans}

@@ -7,9 +7,8 @@ carries a W3C traceparent, so the whole trace hangs under the caller's span id.
 
 from __future__ import annotations
 
-import asyncio
-
 import msgspec
+from support import rawhttp
 
 import weaver.testing
 from weaver.deployers.multi import logstore
@@ -22,17 +21,6 @@ CONFIG = "[weaver.metrics]\nreport_interval = 0.1\n[weaver.tracing]\nsample_rati
 TRACE, PARENT = 0xABC0000000000000000000000000DEF, 0x1234
 
 
-async def http(address: str, path: str, headers: str = "") -> tuple[int, bytes]:
-    host, port = address.rsplit(":", 1)
-    async with asyncio.timeout(10):
-        reader, writer = await asyncio.open_connection(host, int(port))
-        try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n".encode())
-            data = await reader.read()
-        finally:
-            writer.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
 
 
 async def test_one_request_is_one_trace_parented_across_processes() -> None:
@@ -40,11 +28,11 @@ async def test_one_request_is_one_trace_parented_across_processes() -> None:
         assert isinstance(app, MultiApp)
         endpoint = app.manager.status().metrics
         tp = f"traceparent: {traceparent((TRACE, PARENT, 1))}\r\n"
-        assert (await http(app.listener("hello").address, "/hello?name=Ada", tp))[0] == 200
+        assert (await rawhttp.get(app.listener("hello").address, "/hello?name=Ada", tp))[0] == 200
         tid = f"{TRACE:032x}"
 
         async def complete() -> list[SpanRecord]:
-            status, body = await http(endpoint, f"/traces?id={tid}")
+            status, body = await rawhttp.get(endpoint, f"/traces?id={tid}")
             assert status == 200
             spans = msgspec.json.decode(body, type=list[SpanRecord])
             assert len(spans) == 7, [s.name for s in spans]  # HTTP + 3 remote calls x 2 sides
@@ -52,7 +40,7 @@ async def test_one_request_is_one_trace_parented_across_processes() -> None:
 
         what = "the trace's 7 spans at the manager"
         spans = await eventually(complete, timeout=20, what=what, ignore=(AssertionError,))
-        status, body = await http(endpoint, "/traces")
+        status, body = await rawhttp.get(endpoint, "/traces")
         assert status == 200 and tid in body.decode()
     by_id = {s.span_id: s for s in spans}
     root = [s for s in spans if s.parent_id == f"{PARENT:016x}"]
@@ -79,8 +67,8 @@ async def test_access_log_entries_carry_the_trace_id_and_are_found_by_it() -> No
         tids = [f"{TRACE + i:032x}" for i in (1, 2)]
         for i, path in ((1, "/hello?name=Ada"), (2, "/nowhere")):
             tp = f"traceparent: {traceparent((TRACE + i, PARENT, 1))}\r\n"
-            await http(address, path, tp)
-        await http(address, "/hello?name=Bob")  # no traceparent: a trace of its own (sampled at 1.0)
+            await rawhttp.get(address, path, tp)
+        await rawhttp.get(address, "/hello?name=Bob")  # no traceparent: a trace of its own (sampled at 1.0)
         files = [app.manager.dir / "logs.jsonl"]
 
         def all_three() -> list[LogEntry]:
