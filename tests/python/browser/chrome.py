@@ -23,6 +23,7 @@ from typing import Any
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+
 from support.debian import ensure_programs
 
 CHROMIUM = "/usr/bin/chromium"

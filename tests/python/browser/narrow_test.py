@@ -14,11 +14,11 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from support.redis_server import RedisServer
 
 from browser import expected, layout
 from browser.chrome import chrome
 from browser.pageview import PageChecks, shots_dir, text_of, wait_for
+from support.redis_server import RedisServer
 from weaver import testing
 
 WINDOW = (500, 900)

@@ -19,11 +19,11 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from support.redis_server import RedisServer
 
 from browser import expected, layout
 from browser.chrome import Browser, chrome
 from browser.pageview import WAIT, PageChecks, shots_dir, text_of, wait_for
+from support.redis_server import RedisServer
 from weaver import testing
 
 CURRENCY = "EUR"

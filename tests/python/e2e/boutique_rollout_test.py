@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support.redis_server import RedisServer
 
 from e2e.rollout_builds import build_shop
 from e2e.rollout_rig import Build, Weaver
+from support.redis_server import RedisServer
 
 CART = {"OLJCESPC7Z": 2, "66VCHSJNUP": 1}
 MAX_SECONDS = 180.0

@@ -16,9 +16,8 @@ from weaver.testing import ensure_generated  # noqa: E402
 
 ensure_generated("apps.hello")
 
-from support.redis_server import RedisServer, redis_server  # noqa: E402
-
 from e2e.rollout_rig import Build, Weaver, make_builds  # noqa: E402
+from support.redis_server import RedisServer, redis_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")

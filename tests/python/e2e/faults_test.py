@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from e2e.rollout_load import Load, Result
 from e2e.rollout_rig import Build, Weaver, failures, first_deploy, make_builds
-
 from weaver.internal.address import parse_address
 from weaver.rollout.proxyhost import read_info
 from weaver.runtime import status

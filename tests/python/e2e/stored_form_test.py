@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.redis_server import RedisServer
 
 from e2e.rollout_builds import build_shop
+from support.redis_server import RedisServer
 from weaver.testing import versions
 
 ORIGINAL = '''class CartItem(msgspec.Struct):

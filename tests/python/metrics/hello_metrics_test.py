@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
-from support import rawhttp
 
 import weaver
 import weaver.testing
 from apps.hello.counter import Counter
+from support import rawhttp
 from weaver.internal import envvars
 from weaver.runtime import status
 from weaver.testing.eventually import eventually

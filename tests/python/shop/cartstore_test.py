@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from support.redis_server import RedisServer, free_port
 
 from apps.boutique.logic.cart import CartLogic, CartStoreLogic
 from apps.boutique.logic.redisstore import KEY_PREFIX, CartDataError, CartStoreUnavailable, RedisCartStore
 from apps.boutique.model import CartItem
 from apps.boutique.services import CartStoreClient
+from support.redis_server import RedisServer, free_port
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from support.redis_server import RedisServer, free_port
 
 import weaver
 from apps.boutique.cart import CartService
 from apps.boutique.logic.redisstore import CartStoreUnavailable
 from apps.boutique.model import CartItem
+from support.redis_server import RedisServer, free_port
 from weaver import testing
 
 

@@ -9,12 +9,12 @@ another process, and the HTTP span under the caller's span.
 from __future__ import annotations
 
 import msgspec
-from support import rawhttp
 
 import weaver.testing
 from apps.boutique.frontend.pages import SESSION_COOKIE
 from apps.boutique.httpclient import HttpBrowser
 from apps.boutique.session import CHECKOUT_FORM, SESSION_ID
+from support import rawhttp
 from weaver.testing.eventually import eventually
 from weaver.testing.multimode import MultiApp
 from weaver.tracing import SpanRecord, traceparent

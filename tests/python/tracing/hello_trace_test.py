@@ -8,9 +8,9 @@ carries a W3C traceparent, so the whole trace hangs under the caller's span id.
 from __future__ import annotations
 
 import msgspec
-from support import rawhttp
 
 import weaver.testing
+from support import rawhttp
 from weaver.deployers.multi import logstore
 from weaver.runtime.messages import LogEntry
 from weaver.testing.eventually import eventually

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support.redis_server import redis_server
 
 from apps.boutique.logic.cart import CartStoreLogic
 from apps.boutique.logic.redisstore import RedisCartStore
 from apps.boutique.microservices import REDIS_ENV, cart_store
 from apps.boutique.model import CartItem
+from support.redis_server import redis_server
 
 
 async def test_carts_in_redis_when_named(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.debian import ensure_programs
 
 from apps.boutique_bench import procstat
 from apps.boutique_bench.__main__ import split_unavailable
+from support.debian import ensure_programs
 
 TIMEOUT_S = 240.0
 
