@@ -172,6 +172,7 @@ stop() {
   if [ -n "$watcher" ] && [ "$watcher" != "$self" ] && [ "$watcher" != "$PPID" ]; then
     kill -TERM -- "-$watcher" 2>/dev/null || kill -TERM "$watcher" 2>/dev/null || true
   fi
+  [ -n "${NODE_DIR:-}" ] && reap_shims "$NODE_DIR"
   # The node's leftovers: container rootfs and shm mounts under DIR.
   awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || true

@@ -77,9 +77,11 @@ sys.exit(conditions.get("Ready") != "True")'
 }
 
 stop_node() {
-  # The kubelet stops with the other processes; here, the pods' containers and mounts.
+  # The kubelet stops with the other processes; here, the pods' containers. Sets NODE_DIR for
+  # reap_shims, which runs once containerd has stopped.
   local n
   n=$(cat "$DIR/node.sh.state")
+  NODE_DIR=$n
   if [ -S "$n/containerd.sock" ]; then
     local task
     for task in $(ctr --address "$n/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null); do
@@ -87,4 +89,19 @@ stop_node() {
     done
   fi
   rm -f "$DIR/node.sh.state"
+}
+
+reap_shims() {
+  # A container's shim (containerd-shim-runc-v2, in its own session) outlives containerd: kill the
+  # ones serving this node's socket, so a stopped node leaves no process behind.
+  local n=$1 pid cmd deadline
+  for pid in $(pgrep -f containerd-shim-runc-v2 || true); do
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    case "$cmd" in *"-address $n/containerd.sock"*) kill -KILL "$pid" 2>/dev/null || true ;; esac
+  done
+  deadline=$(( $(date +%s) + 10 ))
+  while pgrep -f -- "-address $n/containerd.sock" >/dev/null; do
+    [ "$(date +%s)" -ge "$deadline" ] && { log "shims of $n did not exit"; return 0; }
+    sleep 0.05
+  done
 }

@@ -152,7 +152,8 @@ def test_cli_apply_status_delete(kube_cluster: Cluster, tmp_path: Path) -> None:
 def test_cluster_start_and_stop(tmp_path: Path) -> None:
     from kube.rig import start_cluster
 
-    c = start_cluster(tmp_path / "second")
+    # A second control plane beside the session's; without a node, which the session's cluster holds.
+    c = start_cluster(tmp_path / "second", node=False)
     print(f"cached start: {c.start_seconds:.1f} s")
     client = c.client()
     assert cluster.pick_versions(cluster.served_versions(client))["Deployment"] == "apps/v1"

@@ -21,8 +21,11 @@ from kube.rig import Cluster, start_cluster, unavailable  # noqa: E402
 
 @pytest.fixture(scope="session")
 def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """etcd, kube-apiserver, controller-manager and scheduler on 127.0.0.1, for the whole session."""
-    cluster = start_cluster(tmp_path_factory.mktemp("kube"))
+    """etcd, kube-apiserver, controller-manager and scheduler on 127.0.0.1, for the whole session.
+
+    No node: pods stay Pending, and deleting them needs no kubelet (tests of objects, not pods).
+    """
+    cluster = start_cluster(tmp_path_factory.mktemp("kube"), node=False)
     try:
         yield cluster
     finally:
@@ -30,11 +33,15 @@ def kube_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="session")
-def kube_node(kube_cluster: Cluster) -> Cluster:
-    """The session cluster, which must have a node (it has one when the tests run as root)."""
-    if not kube_cluster.node:
+def kube_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A control plane with a node (kubelet + containerd + runc): root only, one per machine."""
+    if os.getuid() != 0:
         unavailable("the node (kubelet + containerd) needs root")
-    return kube_cluster
+    cluster = start_cluster(tmp_path_factory.mktemp("kube-node"), node=True)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

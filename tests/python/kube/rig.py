@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
 import subprocess
@@ -18,6 +19,9 @@ SRC_ROOT = ROOT / "src" / "python"
 SCRIPT = ROOT / "deploy" / "kube" / "cluster.sh"
 BUILD_TIMEOUT = 1500.0
 START_TIMEOUT = 180.0
+NODE_LOCK = Path("/run/weaver-kube-node.lock")
+NODE_WAIT = 1200.0
+"""How long a test file waits for another's node: the kube test files each run a session cluster."""
 
 
 def script_env() -> dict[str, str]:
@@ -57,6 +61,8 @@ class Cluster:
     start_seconds: float
     node: bool = False
     """Whether a node (kubelet + containerd) runs: only as root."""
+    node_lock: int | None = None
+    """The held NODE_LOCK descriptor: one node on the machine at a time."""
 
     @property
     def kubeconfig(self) -> Path:
@@ -83,24 +89,68 @@ class Cluster:
     def stop(self) -> float:
         """Stop everything; returns the seconds it took."""
         started = time.monotonic()
-        subprocess.run(["bash", str(SCRIPT), "stop", str(self.dir)], env=script_env(), check=True, timeout=60,
-                       capture_output=True)
+        try:
+            subprocess.run(["bash", str(SCRIPT), "stop", str(self.dir)], env=script_env(), check=True, timeout=60,
+                           capture_output=True)
+        finally:
+            if self.node_lock is not None:
+                os.close(self.node_lock)  # releases the lock
+                self.node_lock = None
+            if self in _running:
+                _running.remove(self)
         return time.monotonic() - started
 
 
-def start_cluster(state: Path, owner: int | None = None) -> Cluster:
+_running: list[Cluster] = []
+"""The clusters this process started and has not stopped."""
+
+
+def lock_node() -> int:
+    """Wait (bounded) for the machine's one node slot and return the descriptor holding it.
+
+    Two kubelets on one machine share host-wide state (/var/log/pods, the CNI bridge and its
+    subnet, the node's hostname); with two running, apply_test's deletions took minutes instead of
+    seconds and failed a CI run. So the test files that start a node take turns.
+    """
+    if any(c.node_lock is not None for c in _running):
+        raise RuntimeError("this process already runs a node: start the second cluster with node=False")
+    fd = os.open(NODE_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    started = time.monotonic()
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() - started > NODE_WAIT:
+                os.close(fd)
+                raise RuntimeError(f"another test's Kubernetes node held {NODE_LOCK} for {NODE_WAIT:.0f} s") from None
+            time.sleep(0.2)  # polls a lock held by another process; bounded by NODE_WAIT
+    waited = time.monotonic() - started
+    if waited > 1:
+        print(f"waited {waited:.0f} s for another test file's node to stop", file=sys.stderr)
+    return fd
+
+
+def start_cluster(state: Path, owner: int | None = None, node: bool | None = None) -> Cluster:
     """Build if needed, then start a cluster in `state`, stopped when `owner` (default: us) dies.
 
-    As root (CI is), with a node: the kubelet, containerd and runc (deploy/kube/node.sh).
+    With a node (by default as root, which CI is): the kubelet, containerd and runc
+    (deploy/kube/node.sh), once the machine's node slot is free (lock_node).
     """
     build()
+    if node is None:
+        node = os.getuid() == 0
+    lock = lock_node() if node else None
     started = time.monotonic()
-    node = os.getuid() == 0
     out = subprocess.run(
         ["bash", str(SCRIPT), "start", str(state), str(owner or os.getpid())],
         env={**script_env(), "WEAVER_KUBE_NODE": "1" if node else "0"},
         capture_output=True, text=True, timeout=START_TIMEOUT, check=False,
     )
     if out.returncode != 0:
+        if lock is not None:
+            os.close(lock)
         raise RuntimeError(f"cluster.sh start failed:\n{out.stderr}")
-    return Cluster(state, time.monotonic() - started, node)
+    cluster = Cluster(state, time.monotonic() - started, node, lock)
+    _running.append(cluster)
+    return cluster

@@ -40,11 +40,12 @@ async def test_a_timed_request_is_sent_at_its_instant_and_timed_when_read() -> N
         b = HttpBrowser(url)
         try:
             await b.request("GET", "/warm")  # connected
-            send_at = time.perf_counter() + 0.05
+            send_at = time.perf_counter() + 0.3
             r = await b.request("GET", "/", send_at=send_at)
             done = time.perf_counter()
         finally:
             await b.close()
     assert arrivals[-1] >= send_at  # not sent early...
-    assert arrivals[-1] - send_at < 0.02  # ...nor much late
+    # ...nor late by anything like the wait itself (a loaded CI machine delays it by tens of ms).
+    assert arrivals[-1] - send_at < 0.15
     assert send_at + 0.02 <= r.received_at <= done  # read after the app answered, before we returned
