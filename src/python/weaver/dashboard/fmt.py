@@ -7,9 +7,13 @@ def rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}/s"
 
 
-def ms(value: float | None) -> str:
+def num(value: float | None) -> str:
     """Three significant digits, no exponent: 0.025, 2.5, 5000 (as JS `String(Number(v.toPrecision(3)))`)."""
-    return "-" if value is None else f"{float(f'{value:.3g}'):g} ms"
+    return "-" if value is None else f"{float(f'{value:.3g}'):g}"
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{num(value)} ms"
 
 
 def ratio(value: float | None) -> str:

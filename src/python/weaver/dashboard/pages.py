@@ -24,7 +24,8 @@ POLL_MS = 2000
 TRACES_SHOWN = 30
 
 SCRIPT = """(() => {
-const ms = v => v === null ? '-' : String(Number(v.toPrecision(3))) + ' ms';
+const num = v => v === null ? '-' : String(Number(v.toPrecision(3)));
+const ms = v => v === null ? '-' : num(v) + ' ms';
 const rate = v => v === null ? '-' : v.toFixed(1) + '/s';
 const ratio = v => v === null ? '-' : (100 * v).toFixed(1) + '%';
 const shape = o => JSON.stringify(o.deployments.map(d =>
@@ -52,7 +53,7 @@ async function poll() {
           g.classList.toggle('errors', !!f.error_ratio);
           g.querySelector('.l1').textContent = f.calls + ' calls · ' + rate(f.rate);
           g.querySelector('.l2').textContent =
-            'p50 ' + ms(f.p50_ms) + ' · p99 ' + ms(f.p99_ms) + ' · err ' + ratio(f.error_ratio);
+            'p50 ' + num(f.p50_ms) + ' · p99 ' + num(f.p99_ms) + ' ms · err ' + ratio(f.error_ratio);
         }
         setRow(rows.get('e|' + id), f);
       }

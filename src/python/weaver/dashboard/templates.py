@@ -15,7 +15,7 @@ main { padding: 10px 20px 40px; }
 section.deployment { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 12px 16px; margin: 12px 0; }
 h2 { font-size: 17px; margin: 4px 0 8px; } h3 { font-size: 15px; margin: 16px 0 6px; }
 table { border-collapse: collapse; margin: 4px 0; } th, td { padding: 3px 10px; border-bottom: 1px solid #eceef2; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ok { color: #137333; } .bad { color: #b3261e; font-weight: 600; }
 .graph { overflow-x: auto; border: 1px solid #eceef2; border-radius: 6px; background: #fbfcfd; }
 svg.callgraph .node rect { fill: #e8f0fe; stroke: #4a6fd1; stroke-width: 1.5; }
