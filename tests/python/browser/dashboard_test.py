@@ -15,6 +15,7 @@ import contextlib
 from pathlib import Path
 from typing import Literal
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -31,7 +32,8 @@ from weaver.tracing import traceparent
 TRACE = 0xB405E4D0000000000000000000000002
 WAIT = 60.0
 """Bound on each wait in the browser (the page polls every 2 s; the machine may be loaded)."""
-MAX_LOAD_PAGES = 5000
+LOAD_LIMIT = 150.0
+"""Seconds the background load runs at most (it stops when the browsing is done)."""
 
 
 def edges_in_svg(b: Browser) -> dict[tuple[str, str], int]:
@@ -63,7 +65,8 @@ def browse(b: Browser, endpoint: str, pages: PageChecks, want_edges: set[tuple[s
         now = edges_in_svg(b).get(home, 0)
         return now if now > first[home] else False
 
-    later = WebDriverWait(d, WAIT).until(moved, "the Main -> Currency count in the SVG did not move under load")
+    wait = WebDriverWait(d, WAIT, ignored_exceptions=(StaleElementReferenceException,))  # the page may reload
+    later = wait.until(moved, "the Main -> Currency count in the SVG did not move under load")
     edge = f'svg.callgraph g.edge[data-caller="{shop.MAIN}"][data-callee="{shop.CURRENCY}"] .l1'
     label = d.find_element(By.CSS_SELECTOR, edge)
     assert int(str(label.text).split()[0]) >= later, label.text  # the label moves with the attribute
@@ -94,12 +97,13 @@ def browse(b: Browser, endpoint: str, pages: PageChecks, want_edges: set[tuple[s
 
 
 async def load(address: str, stop: asyncio.Event) -> int:
-    """Home pages, one after another, until `stop` (at most MAX_LOAD_PAGES); how many."""
+    """Home pages, one after another, until `stop` (for LOAD_LIMIT seconds at most); how many."""
     client = HttpBrowser("http://" + address)
     client.cookies[SESSION_COOKIE] = "dash-load"
     n = 0
+    end = asyncio.get_running_loop().time() + LOAD_LIMIT
     try:
-        while not stop.is_set() and n < MAX_LOAD_PAGES:
+        while not stop.is_set() and asyncio.get_running_loop().time() < end:
             resp = await client.request("GET", "/")
             assert resp.status == 200, resp.status
             n += 1
