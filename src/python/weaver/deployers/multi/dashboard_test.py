@@ -1,13 +1,19 @@
-"""The logs page reads only the end of a deployment's log (and its rotated part when short)."""
+"""The multi deployer's dashboard sources: the end of a log file, and managers that do not answer."""
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import msgspec
+import pytest
 
-from weaver.deployers.multi.dashboard import tail
+from weaver.deployers.multi.dashboard import StateDirSource, tail
+from weaver.internal import envvars
+from weaver.runtime import status
 from weaver.runtime.messages import LogEntry
+from weaver.runtime.status import DeploymentStatus
 
 
 def line(i: int) -> bytes:
@@ -24,3 +30,23 @@ def test_tail_reads_whole_lines_of_the_end_and_the_rotated_part(tmp_path: Path) 
     assert got[-1] == 99.0 and 9 <= len(got) - 3 <= 10  # whole entries only: the cut one and junk skipped
     assert got[:3] == [0.0, 1.0, 2.0]
     assert [e.time for e in tail(tmp_path / "none.jsonl")] == []
+
+
+def test_a_manager_that_does_not_answer_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:  # a port nobody listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv(envvars.STATE_DIR, str(tmp_path))
+    for version, metrics in (("v1", f"127.0.0.1:{port}"), ("v2", "")):
+        doc = DeploymentStatus(
+            app="hello", version=version, manager_pid=os.getpid(), started=1.0, healthy=True, listeners={},
+            groups=[], metrics=metrics,
+        )  # fmt: skip
+        status.write(tmp_path / "multi" / "hello" / version / "status.json", doc)
+    view = StateDirSource().overview()
+    assert view.deployments == []
+    assert len(view.errors) == 2
+    assert view.errors[0].startswith(f"hello@v1: http://127.0.0.1:{port}/dashboard.json: ")
+    assert view.errors[1] == "hello@v2: its manager publishes no endpoint"
+    assert StateDirSource().spans("hello@v1", "ab" * 16) == []
+    assert StateDirSource("other").overview().errors == []
