@@ -117,7 +117,7 @@ LOGS = """{% extends "base" %}{% block main %}
 <p class="meta">{{ entries | length }} entries (newest {{ query.limit }} at most)</p>
 <table class="logs"><tr><th>time</th><th>level</th><th>component</th><th>replica</th><th>message</th><th>trace</th></tr>
 {% for e in entries %}<tr class="log"><td>{{ clock(e.time) }}</td><td class="{{ 'bad' if e.level in ('ERROR', 'CRITICAL') }}">{{ e.level }}</td>
-<td>{{ short(e.component) }}</td><td>{{ e.replica }}</td><td class="msg">{{ e.msg }}</td>
+<td>{{ e.component }}</td><td>{{ e.replica }}</td><td class="msg">{{ e.msg }}</td>
 <td>{% if e.trace_id %}<a href="/dashboard/trace?dep={{ dep | urlencode }}&amp;id={{ e.trace_id }}"><code>{{ e.trace_id[:8] }}</code></a>{% endif %}</td></tr>{% endfor %}
 </table>
 {% endblock %}"""
