@@ -158,6 +158,12 @@ def metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def dashboard(args: argparse.Namespace) -> int:
+    from weaver.deployers.multi import dashboardcmd
+
+    return dashboardcmd.dashboard(args)
+
+
 def logs(args: argparse.Namespace) -> int:
     try:
         terms = logstore.parse_filter(args.filter)

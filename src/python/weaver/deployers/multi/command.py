@@ -6,6 +6,7 @@ weaver multi status [--json] [APP]
 weaver multi logs [--follow] [--app APP] [FILTER ...]     e.g. level>=WARNING component=Greeter
 weaver multi stop APP [--version V] [--grace SECONDS]
 weaver multi metrics [--app APP] [FILTER]                 e.g. Greeter, or a caller's name
+weaver multi dashboard [--port P] [--app APP]             a web page on 127.0.0.1 (docs/observability.md)
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def add_subcommands(sub: Any) -> None:
     metrics = msub.add_parser("metrics", help="per-method call metrics from the manager's /metrics")
     metrics.add_argument("filter", nargs="?", default="", help="only rows with a label containing this text")
     metrics.add_argument("--app", help="only this app")
+    dash = msub.add_parser("dashboard", help="serve the deployments' dashboard on 127.0.0.1 (call graph, traces, logs)")
+    dash.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one, printed)")
+    dash.add_argument("--app", help="only this app")
     stop = msub.add_parser("stop", help="stop an app's deployments (all versions unless --version)")
     stop.add_argument("app")
     stop.add_argument("--version", help="only this version (a prefix is enough)")
@@ -58,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         "logs": actions.logs,
         "stop": actions.stop,
         "metrics": actions.metrics,
+        "dashboard": actions.dashboard,
     }[args.multi_command]
     return handler(args)
 

@@ -23,7 +23,9 @@ from typing import Any
 import msgspec
 
 from weaver import config as configmod
+from weaver.dashboard.routes import routes as dashboard_routes
 from weaver.deployers.multi import deployments
+from weaver.deployers.multi.dashboard import ManagerSource
 from weaver.deployers.multi.logstore import LogWriter
 from weaver.deployers.multi.sharedport import SharedPort, available
 from weaver.deployers.multi.tcpproxy import BalancingProxy
@@ -101,7 +103,10 @@ class Manager:
         self.logs = LogWriter(self.dir / "logs.jsonl")
         self.metrics = MetricStore()
         self.traces = TraceStore(configmod.options(config).tracing.keep_traces)
-        self.metrics_server = MetricsServer(self.metrics.merged, {b"/traces": self._traces_json})
+        self.dashboard = ManagerSource(self)
+        self.metrics_server = MetricsServer(
+            self.metrics.merged, {b"/traces": self._traces_json, **dashboard_routes(self.dashboard)}
+        )
         self._changed = asyncio.Event()
         self._routing: dict[str, list[str]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -140,7 +145,11 @@ class Manager:
         self.logs.open()
         for slot in self._slots:
             slot.task = asyncio.create_task(self._supervise(slot))
-        self._tasks = [asyncio.create_task(self._update_loop()), asyncio.create_task(self._health_loop())]
+        self._tasks = [
+            asyncio.create_task(self._update_loop()),
+            asyncio.create_task(self._health_loop()),
+            asyncio.create_task(self.dashboard.run()),
+        ]
         self.write_status()
         log.info(
             "deployed %s@%s: %s",
