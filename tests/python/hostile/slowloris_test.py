@@ -76,7 +76,9 @@ async def closed_after(reader: asyncio.StreamReader, since: float) -> float:
 
 
 async def test_normal_requests_are_served_during_the_attack(kind: str) -> None:
-    timeout = 3.0  # long enough that the attack lasts through the measurements
+    # Long enough that the attack lasts through the measurements: 3 s did not on a CI machine
+    # running ~130 test files at once (all 200 attackers were cut before the 100th request).
+    timeout = 10.0
     async with start(kind, Knobs(idle_timeout=timeout)) as target:
         stop = asyncio.Event()
         attackers, tasks = await attack(target, stop)
@@ -92,7 +94,8 @@ async def test_normal_requests_are_served_during_the_attack(kind: str) -> None:
         p50, worst = statistics.median(latencies), max(latencies)
         figure("slowloris", kind, f"{len(latencies)} normal requests, p50 {p50 * 1e3:.2f} ms, max {worst * 1e3:.2f} ms")
         assert still_attacking == ATTACKERS  # the measurements ran while all 200 were connected
-        assert worst < 0.5, latencies
+        # A server the attack blocks answers at the idle timeout (10 s); 1 s allows a loaded machine.
+        assert worst < 1.0, latencies
 
 
 @pytest.mark.parametrize("timeout", [0.5])
