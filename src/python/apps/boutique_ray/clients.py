@@ -19,7 +19,7 @@ from apps.boutique.logic.errors import BoutiqueError
 class Service:
     """Calls to one deployment through its handle."""
 
-    def __init__(self, handle: DeploymentHandle) -> None:
+    def __init__(self, handle: DeploymentHandle[Any]) -> None:
         self.handle = handle
 
     async def call(self, method: str, *args: Any) -> Any:

@@ -53,14 +53,14 @@ def start(temp_dir: str, t0: float) -> None:
     import ray
     from ray import serve
 
-    from apps.boutique_ray.services import DEPLOYMENTS
+    from apps.boutique_ray.services import deployments
 
     say(t0, f"starting a local Ray cluster on {HOST} (files in {temp_dir})")
     ray.init(address="local", _node_ip_address=HOST, include_dashboard=False, _temp_dir=temp_dir,
              object_store_memory=OBJECT_STORE_BYTES, log_to_driver=True)  # fmt: skip
     say(t0, "Ray started; starting Serve")
     serve.start(proxy_location="Disabled")
-    for name, deployment in DEPLOYMENTS.items():
+    for name, deployment in deployments().items():
         serve.run(deployment.bind(), name=name, route_prefix=None)
         say(t0, f"deployed {name}")
 
@@ -72,7 +72,7 @@ def stop(t0: float) -> None:
 
     if ray.is_initialized():
         say(t0, "stopping Serve and Ray")
-        serve.shutdown()
+        serve.shutdown()  # type: ignore[no-untyped-call]  # untyped in Ray
         ray.shutdown()
         say(t0, "stopped")
 

@@ -1,7 +1,8 @@
 """The ten backend services as Ray Serve deployments over the shared logic.
 
-Each deployment is the service's logic class itself (or a thin wrapper for the cart store, whose
-logic is chosen at start), one replica pinned as the other variants pin one process per service,
+Each deployment is the service's logic class itself, or a subclass that builds its clients over
+handles (the cart store's wraps the store chosen at start); plain classes, so that Ray pickles
+them by reference. One replica each, pinned as the other variants pin one process per service,
 with room for as many concurrent calls as the other baselines allow. Dependencies are reached
 through deployment handles wrapped in `apps.boutique_ray.clients`. Each service is a Serve
 application of its own, named like its process in the other baselines, so that the frontend
@@ -42,12 +43,11 @@ PINNED: dict[str, Any] = {
 }
 
 
-def handle(name: str) -> DeploymentHandle:
+def handle(name: str) -> DeploymentHandle[Any]:
     """The handle of service `name` (deployment and application share the name)."""
     return serve.get_deployment_handle(name, app_name=name)
 
 
-@serve.deployment(name="cartstore", **PINNED)
 class CartStore:
     """Carts in Redis when the launcher names one, else in this replica's memory."""
 
@@ -64,38 +64,11 @@ class CartStore:
         return await self.store.remove(user_id)
 
 
-@serve.deployment(name="cart", **PINNED)
 class Cart(CartLogic):
     def __init__(self) -> None:
         super().__init__(c.CartStoreRay(handle("cartstore")))
 
 
-@serve.deployment(name="catalog", **PINNED)
-class Catalog(CatalogLogic):
-    pass
-
-
-@serve.deployment(name="currency", **PINNED)
-class Currency(CurrencyLogic):
-    pass
-
-
-@serve.deployment(name="payment", **PINNED)
-class Payment(PaymentLogic):
-    pass
-
-
-@serve.deployment(name="shipping", **PINNED)
-class Shipping(ShippingLogic):
-    pass
-
-
-@serve.deployment(name="email", **PINNED)
-class Email(EmailLogic):
-    pass
-
-
-@serve.deployment(name="checkout", **PINNED)
 class Checkout(CheckoutLogic):
     def __init__(self) -> None:
         super().__init__(
@@ -104,18 +77,19 @@ class Checkout(CheckoutLogic):
         )  # fmt: skip
 
 
-@serve.deployment(name="recommendation", **PINNED)
 class Recommendation(RecommendationLogic):
     def __init__(self) -> None:
         super().__init__(c.CatalogRay(handle("catalog")))
 
 
-@serve.deployment(name="ad", **PINNED)
-class Ad(AdLogic):
-    pass
-
-
-DEPLOYMENTS: dict[str, Deployment] = {
-    d.name: d for d in (CartStore, Cart, Catalog, Currency, Payment, Shipping, Email, Checkout, Recommendation, Ad)
-}
+CLASSES: dict[str, type] = {
+    "cartstore": CartStore, "cart": Cart, "catalog": CatalogLogic, "currency": CurrencyLogic,
+    "payment": PaymentLogic, "shipping": ShippingLogic, "email": EmailLogic, "checkout": Checkout,
+    "recommendation": Recommendation, "ad": AdLogic,
+}  # fmt: skip
 """By service name, each after the services it calls (the order they are deployed in)."""
+
+
+def deployments() -> dict[str, Deployment]:
+    """Each service's class as a deployment named like the service, pinned as above."""
+    return {name: serve.deployment(name=name, **PINNED)(cls) for name, cls in CLASSES.items()}
