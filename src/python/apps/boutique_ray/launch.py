@@ -7,6 +7,10 @@ stats off, its files in a fresh temporary directory), deploys the ten services, 
 frontend in this process, and on a stop signal shuts Serve and the cluster down and removes
 the directory. Ray takes tens of seconds to start here: each step prints its elapsed time.
 The cart store uses Redis when REDIS_ENV names one; SEED_ENV seeds the replicas' choices.
+
+Checked with strace: every connection Ray makes goes to 127.0.0.1 (RAY_ENV). One thing is not
+configurable in Ray Serve 2.60: each replica opens an inter-deployment gRPC server on `[::]:0`
+(all interfaces, an ephemeral port) that handles do not use.
 """
 
 from __future__ import annotations
@@ -21,11 +25,25 @@ import time
 from apps.boutique.microservices import HOST
 from apps.boutique_grpc import process
 
+EGRESS_GUARD = "http://127.0.0.1:9"
+"""A proxy nobody listens on (the discard port): HTTP to anything but this host fails at once."""
+
 RAY_ENV = {
     "RAY_USAGE_STATS_ENABLED": "0",  # no usage report (this machine has no outside network)
     "RAY_USAGE_STATS_PROMPT_ENABLED": "0",
+    # A single-node cluster: the node's address stays 127.0.0.1 (else Ray replaces it with the
+    # machine's own address, found by routing a socket to 8.8.8.8, and listens on all interfaces).
+    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
     "RAY_DISABLE_DOCKER_CPU_WARNING": "1",
     "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",  # never look for `uv` (it would install packages)
+    # Ray's head always probes cloud metadata servers (169.254.169.254, metadata.google.internal)
+    # over HTTP, usage stats or not: send whatever HTTP is not local to a closed local port.
+    "HTTP_PROXY": EGRESS_GUARD,
+    "HTTPS_PROXY": EGRESS_GUARD,
+    "http_proxy": EGRESS_GUARD,
+    "https_proxy": EGRESS_GUARD,
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
 }
 """Set before Ray is imported; the cluster's processes inherit them."""
 
