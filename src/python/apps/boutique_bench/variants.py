@@ -168,6 +168,63 @@ class HttpVariant(GrpcVariant):
         return HttpCluster(ports, seed=self.seed, redis=self.redis)
 
 
+class RayVariant(Variant):
+    """Ray Serve: 10 deployments (one replica each) called through handles, the frontend in the
+    driver, on a local Ray cluster (`apps.boutique_ray.launch`). Not in the default set: Ray
+    starts in about a minute here (`--variants ray,...`)."""
+
+    name = "ray"
+    label = "Ray Serve baseline (10 replicas + driver)"
+    CONTROL = ("gcs_server", "raylet", "ray::ServeController", "ray::DashboardAgent", "ray::RuntimeEnvAgent",
+               "ray::IDLE", "dashboard.py", "monitor.py", "log_monitor.py")  # fmt: skip
+    """Command-line markers of Ray's own processes (its control plane); the rest run the shop."""
+
+    def __init__(self, seed: str | None = None) -> None:
+        super().__init__()
+        self.seed = seed
+        self.cluster: Any = None
+        self.tmp = ""
+
+    def start(self, timeout: float) -> None:
+        from apps.boutique_ray.cluster import START_TIMEOUT, RayCluster
+
+        (port,) = free_ports(1)
+        self.cluster = RayCluster(port, seed=self.seed, redis=self.redis)
+        self.tmp = tempfile.mkdtemp(prefix="boutique-bench-ray-")
+        try:
+            with children_output_to(os.path.join(self.tmp, "output.log")):
+                self.cluster.start(timeout=max(timeout, START_TIMEOUT))  # stops what it started if it fails
+        except Exception as e:
+            tail = Path(self.tmp, "output.log").read_text(errors="replace")[-3000:]
+            self.stop()
+            raise RuntimeError(f"{self.label} did not start: {e}\n{tail}") from e
+        self.url = self.cluster.url
+
+    def processes(self) -> tuple[list[int], list[int]]:
+        if self.cluster is None:
+            return [], []
+        roots = self.cluster.pids()
+        pids = sorted({*roots, *(d for r in roots for d in procstat.descendants(r))})
+        ctl = [p for p in pids if any(m in _cmdline(p) for m in self.CONTROL)]
+        return [p for p in pids if p not in ctl], ctl
+
+    def stop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+        self.cluster = None
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = ""
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 class _SessionVariant(Variant):
     """A variant run as one child process in a session of its own (stopped as a group)."""
 
@@ -326,4 +383,5 @@ VARIANTS: dict[str, type[Variant]] = {
     "http": HttpVariant,
     "split": SplitVariant,
     "colocated": ColocatedVariant,
+    "ray": RayVariant,
 }
