@@ -119,6 +119,7 @@ class Controller:
         if missing:
             return self._begin_rollback(f"version {short(s.new)} has no listener {', '.join(missing)}")
         s.versions[s.new].backends = {name: status.listeners[name] for name in s.listeners}
+        s.versions[s.new].manager = status.manager
         self.record(f"version {short(s.new)} healthy")
         if s.old is None:
             s.weights = {s.new: 100.0}

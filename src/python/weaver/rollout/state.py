@@ -74,6 +74,8 @@ class Deployed(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pex: str
     backends: dict[str, str] = msgspec.field(default_factory=dict)
     """Listener name -> the version's private listener address."""
+    manager: str = ""
+    """Its manager's endpoint (`host:port`: /metrics, /dashboard, /ingest); "" if unknown."""
     started: float = 0.0
     stopped: float | None = None
 
