@@ -34,7 +34,8 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def traced(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     out = tmp_path_factory.mktemp("traced")
     with ThreadPoolExecutor(2) as pool:
-        futures = {k: pool.submit(build_hello, out, greeting, traced=True) for k, greeting in (("A", "Hello"), ("B", "Howdy"))}
+        greetings = {"A": "Hello", "B": "Howdy"}
+        futures = {k: pool.submit(build_hello, out, greeting, traced=True) for k, greeting in greetings.items()}
         return {k: Build(*f.result()) for k, f in futures.items()}
 
 
@@ -58,7 +59,8 @@ def proxied_traces(manager: str) -> list[list[SpanRecord]]:
 
 def access_lines(weaver: Weaver, trace_id: str) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "weaver", "multi", "logs", "--app", "hello", f"trace_id={trace_id}", "component=weaver.access"],
+        [sys.executable, "-m", "weaver", "multi", "logs", "--app", "hello", f"trace_id={trace_id}",
+         "component=weaver.access"],
         env=weaver.env, cwd=SRC, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -85,7 +87,7 @@ def test_the_proxys_span_roots_the_new_versions_traces_and_its_access_lines_are_
     assert weaver.state().versions[b.version].manager == health.manager  # what the proxy was told
 
     traces = eventually_blocking(
-        lambda: proxied_traces(health.manager) or None, timeout=30, what="a complete trace rooted at the proxy"
+        lambda: proxied_traces(health.manager), timeout=30, what="a complete trace rooted at the proxy"
     )
     for spans in traces:
         by_id = {s.span_id: s for s in spans}
@@ -103,9 +105,9 @@ def test_the_proxys_span_roots_the_new_versions_traces_and_its_access_lines_are_
                 assert up is not root
         assert all(s.start_ns >= root.start_ns for s in spans)
 
-    def both_lines() -> list[str] | None:
+    def both_lines() -> list[str]:
         lines = access_lines(weaver, traces[0][0].trace_id)
-        return lines if len(lines) >= 2 else None
+        return lines if len(lines) >= 2 else []
 
     lines = eventually_blocking(both_lines, timeout=30, what="the proxy's and the listener's access lines")
     proxy_lines = [line for line in lines if "] GET /hello 200" in line and " proxy hello" in line]
