@@ -21,6 +21,7 @@ import pytest
 from e2e.rollout_builds import SRC, build_hello
 from e2e.rollout_load import Load, request
 from e2e.rollout_rig import Build, Weaver, failures, first_deploy
+from weaver.dashboard.model import Overview
 from weaver.deployers.multi.tracestore import TraceSummary
 from weaver.internal import envvars
 from weaver.rollout.deployer import MultiDeployer
@@ -45,15 +46,17 @@ def get(address: str, path: str) -> bytes:
 
 
 def proxied_traces(manager: str) -> list[list[SpanRecord]]:
-    """The manager's traces rooted at a proxy span, each complete (every parent present)."""
+    """The manager's traces rooted at a proxy span that have arrived from every process they
+    crossed: every parent present, and the Greeter's server span (reported by its own process)."""
     out = []
     for summary in msgspec.json.decode(get(manager, "/traces"), type=list[TraceSummary]):
         if not summary.root.startswith("proxy GET /hello"):
             continue
         spans = msgspec.json.decode(get(manager, f"/traces?id={summary.trace_id}"), type=list[SpanRecord])
         ids = {s.span_id for s in spans}
-        if all(s.parent_id in ids for s in spans if s.parent_id) and len({s.process for s in spans}) >= 2:
-            out.append(spans)
+        servers = {s.name.split(".", 1)[0] for s in spans if s.kind == "server"}
+        if all(s.parent_id in ids for s in spans if s.parent_id) and "Greeter" in servers:
+            out.append(spans)  # every parent there, and the Greeter's side (it reports on its own)
     return out
 
 
@@ -85,6 +88,13 @@ def test_the_proxys_span_roots_the_new_versions_traces_and_its_access_lines_are_
     health = MultiDeployer(weaver.paths.state_root).status("hello", b.version)
     assert health is not None and health.manager
     assert weaver.state().versions[b.version].manager == health.manager  # what the proxy was told
+
+    shown = msgspec.json.decode(get(health.manager, "/dashboard.json"), type=Overview)
+    (rollout,) = shown.rollouts  # the rollout section, from what the controller recorded
+    assert (rollout.new, rollout.old, rollout.phase) == (b.version, a.version, "done")
+    assert rollout.weights == {b.version: 100.0}
+    assert {p.step for p in rollout.points if p.decision == "pass"} == {0, 1}  # both steps passed, tick by tick
+    assert "<h2>rollout of hello" in get(health.manager, "/dashboard").decode()
 
     traces = eventually_blocking(
         lambda: proxied_traces(health.manager), timeout=30, what="a complete trace rooted at the proxy"
