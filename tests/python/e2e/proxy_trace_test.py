@@ -45,6 +45,10 @@ def get(address: str, path: str) -> bytes:
         return bytes(resp.read())
 
 
+SEEN: list[str] = []
+"""What the last look at the manager found (for the failure message)."""
+
+
 def proxied_traces(manager: str) -> list[list[SpanRecord]]:
     """The manager's traces rooted at a proxy span that have arrived from every process they
     crossed: every parent present, and the Greeter's server span (reported by its own process)."""
@@ -55,6 +59,8 @@ def proxied_traces(manager: str) -> list[list[SpanRecord]]:
         spans = msgspec.json.decode(get(manager, f"/traces?id={summary.trace_id}"), type=list[SpanRecord])
         ids = {s.span_id for s in spans}
         servers = {s.name.split(".", 1)[0] for s in spans if s.kind == "server"}
+        SEEN.append(f"{summary.trace_id[:8]}: {sorted(s.name for s in spans)}")
+        del SEEN[:-5]
         if all(s.parent_id in ids for s in spans if s.parent_id) and "Greeter" in servers:
             out.append(spans)  # every parent there, and the Greeter's side (it reports on its own)
     return out
@@ -96,9 +102,12 @@ def test_the_proxys_span_roots_the_new_versions_traces_and_its_access_lines_are_
     assert {p.step for p in rollout.points if p.decision == "pass"} == {0, 1}  # both steps passed, tick by tick
     assert "<h2>rollout of hello" in get(health.manager, "/dashboard").decode()
 
-    traces = eventually_blocking(
-        lambda: proxied_traces(health.manager), timeout=30, what="a complete trace rooted at the proxy"
-    )
+    try:
+        traces = eventually_blocking(
+            lambda: proxied_traces(health.manager), timeout=60, what="a complete trace rooted at the proxy"
+        )
+    except AssertionError as e:
+        raise AssertionError(f"{e}; the last proxied traces seen: {SEEN}") from None
     for spans in traces:
         by_id = {s.span_id: s for s in spans}
         (root,) = (s for s in spans if not s.parent_id)
