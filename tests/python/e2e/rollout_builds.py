@@ -21,6 +21,10 @@ from weaver.internal.pexinfo import pex_sha256
 SRC = Path(__file__).resolve().parents[3] / "src" / "python"
 PEX_TOOL = [sys.executable, "-m", "pex"]
 REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn"]
+TRACING = ["opentelemetry-api", "opentelemetry-sdk"]
+"""What a build needs for its replicas to trace (without it they say so and run untraced)."""
+TRACING_FLAGS = ["--pre"]
+"""The SDK pins opentelemetry-semantic-conventions to a beta (0.66b2), which pex takes only so."""
 
 CONFIG = """[weaver]
 name = "hello"
@@ -42,8 +46,11 @@ BROKEN = (
 )
 
 
-def build_hello(out: Path, greeting: str, broken: bool = False, replicas: int = 1) -> tuple[Path, Path]:
-    """Build hello into `out`/<greeting>.pex and its manifest; returns (pex, manifest)."""
+def build_hello(
+    out: Path, greeting: str, broken: bool = False, replicas: int = 1, traced: bool = False
+) -> tuple[Path, Path]:
+    """Build hello into `out`/<greeting>.pex and its manifest (`traced`: with OpenTelemetry);
+    returns (pex, manifest)."""
 
     def edit(stage: Path) -> None:
         if broken:
@@ -53,11 +60,19 @@ def build_hello(out: Path, greeting: str, broken: bool = False, replicas: int = 
             greeter.write_text(text.replace(*BROKEN))
 
     config = CONFIG.format(greeting=greeting, replicas=replicas)
+    if traced:
+        return build_app(out, greeting, "hello", config, REQUIREMENTS + TRACING, edit, TRACING_FLAGS)
     return build_app(out, greeting, "hello", config, REQUIREMENTS, edit)
 
 
 def build_app(
-    out: Path, name: str, app: str, config: str, requirements: list[str], edit: Callable[[Path], None] | None = None
+    out: Path,
+    name: str,
+    app: str,
+    config: str,
+    requirements: list[str],
+    edit: Callable[[Path], None] | None = None,
+    flags: list[str] | None = None,
 ) -> tuple[Path, Path]:
     """Build `apps.<app>` with `config` embedded into `out`/<name>.pex and its manifest."""
     stage = out / f"stage-{name}"
@@ -78,7 +93,7 @@ def build_app(
     pex = out / f"{name}.pex"
     venv = sys.prefix  # the virtualenv running the tests
     subprocess.run(
-        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *requirements,
+        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *(flags or []), *requirements,
          f"--python-shebang={sys.executable}", "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
         check=True, capture_output=True,
     )  # fmt: skip

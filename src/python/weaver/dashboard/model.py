@@ -14,6 +14,7 @@ import math
 import msgspec
 
 from weaver.dashboard.figures import Counts, Key, Sample, Totals, quantile
+from weaver.dashboard.rollout import RolloutView
 from weaver.runtime.status import DeploymentStatus
 
 MIN_WINDOW = 0.5
@@ -124,6 +125,8 @@ class Overview(msgspec.Struct, frozen=True, kw_only=True):
 
     deployments: list[DeploymentView]
     errors: list[str] = []
+    rollouts: list[RolloutView] = []
+    """The latest rollout of each app shown (weaver.dashboard.rollout)."""
 
 
 def key_of(status: DeploymentStatus) -> str:

@@ -15,6 +15,7 @@ import functools
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from weaver.dashboard import fmt, svg, templates
+from weaver.dashboard import rollout as rolloutmod
 from weaver.dashboard.logview import LogQuery
 from weaver.dashboard.model import DeploymentView, Overview, short
 from weaver.dashboard.waterfall import Waterfall
@@ -98,6 +99,7 @@ def _env() -> Environment:
             {
                 "base": templates.BASE,
                 "figs": templates.FIGS,
+                "rollout": templates.ROLLOUT,
                 "overview": templates.OVERVIEW,
                 "trace": templates.TRACE,
                 "logs": templates.LOGS,
@@ -113,6 +115,8 @@ def _env() -> Environment:
         clock=clock,
         replicas=_replicas,
         graph=lambda d: svg.render(d.key, d.graph),
+        rollout_chart=rolloutmod.chart,
+        rollout_changes=rolloutmod.changes,
         script=SCRIPT,
     )
     return env

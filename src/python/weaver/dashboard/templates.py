@@ -48,8 +48,31 @@ FIGS = """{% macro figs(f) -%}
 <th class="n">calls</th><th class="n">calls/s</th><th class="n">p50</th><th class="n">p99</th><th class="n">errors</th><th class="n">error ratio</th>
 {%- endmacro %}"""
 
-OVERVIEW = """{% extends "base" %}{% from "figs" import figs, head %}{% block main %}
+ROLLOUT = """{% macro rollout(r) -%}
+<section class="deployment rollout" id="rollout-{{ r.app }}" data-rollout="{{ r.app }}" data-phase="{{ r.phase }}">
+<h2>rollout of {{ r.app }}: <code>{{ (r.old or '-')[:12] }}</code> → <code>{{ r.new[:12] }}</code>
+<span class="{{ 'bad' if r.phase in ('rolling_back', 'rolled_back', 'aborted') else 'ok' }}">{{ r.phase }}</span></h2>
+<p class="meta">started {{ when(r.started) }}{% if r.finished %} · finished {{ when(r.finished) }}{% endif %} ·
+steps {{ r.steps | join('%, ') }}%{% if r.step >= 0 %} · step {{ r.step + 1 }}/{{ r.steps | length }}{% endif %}</p>
+<table class="split"><tr><th>version</th><th class="n">weight</th></tr>
+{% for v, w in r.weights | dictsort %}<tr data-version="{{ v }}"><td><code>{{ v[:12] }}</code>{{ ' (new)' if v == r.new else ' (old)' if v == r.old }}</td>
+<td class="n weight">{{ '%g%%' % w }}</td></tr>{% endfor %}</table>
+{% if r.verdict %}<p class="verdict">gate: {{ r.verdict }}</p>{% endif %}
+<div class="graph">{{ rollout_chart(r) | safe }}</div>
+<p class="meta">line: the new version's weight; dashed: its share of proxied requests; dots: the gate's decision per tick
+(<span class="ok">pass</span>, hold, <span class="bad">rollback</span>, warming).</p>
+<table class="verdicts"><tr><th>time</th><th>step</th><th>split (old / new)</th><th class="n">requests/s (old / new)</th><th>decision</th><th>reason</th></tr>
+{% for p in rollout_changes(r)[-50:] | reverse %}<tr class="verdict-row" data-decision="{{ p.decision }}"><td>{{ clock(p.at) }}</td>
+<td>{{ p.step + 1 if p.step >= 0 else '-' }}</td>
+<td>{{ '%g' % p.weights.get(r.old or '', 0) }} / {{ '%g' % p.weights.get(r.new, 0) }}</td>
+<td class="n">{{ '%.1f' % p.rates.get(r.old or '', 0) }} / {{ '%.1f' % p.rates.get(r.new, 0) }}</td>
+<td class="{{ 'bad' if p.decision == 'rollback' else 'ok' if p.decision == 'pass' }}">{{ p.decision }}</td><td>{{ p.reason }}</td></tr>{% endfor %}
+</table></section>
+{%- endmacro %}"""
+
+OVERVIEW = """{% extends "base" %}{% from "figs" import figs, head %}{% from "rollout" import rollout %}{% block main %}
 {% for e in overview.errors %}<p class="bad">{{ e }}</p>{% endfor %}
+{% for r in overview.rollouts %}{{ rollout(r) }}{% endfor %}
 {% if not overview.deployments %}<p>No running deployment.</p>{% endif %}
 <table class="versions"><tr><th>app</th><th>version</th><th>health</th><th>replicas</th><th>started</th></tr>
 {% for d in overview.deployments %}<tr><td><a href="#{{ d.key }}">{{ d.app }}</a></td><td><code>{{ d.version[:16] }}</code></td>

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
 from weaver.proxy.clientconn import ClientConnection
@@ -40,6 +40,8 @@ class Proxy:
         self._rng = rng
         self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self.table_watchers: list[Callable[[Table], None]] = []
+        """Called with every table set from now on (the shipper learns the versions' managers)."""
         self.ctx = ProxyContext(self.limits, self.stats, self.pool, Router(Table(), rng), self.spawn, observer)
         if table is not None:
             self.set_table(table)
@@ -64,12 +66,14 @@ class Proxy:
         validate(table)
         self.ctx.router = Router(table, self._rng)
         self.pool.retain(self.ctx.router.addresses())
+        for watch in self.table_watchers:
+            watch(table)
 
     def drain(self, version: str, draining: bool = True) -> None:
         """Take `version` out of (or back into) the unpinned share; pinned requests still go."""
         versions = dict(self.table.versions)
         entry = versions[version]
-        versions[version] = type(entry)(entry.weight, list(entry.backends), draining)
+        versions[version] = type(entry)(entry.weight, list(entry.backends), draining, entry.manager)
         self.set_table(Table(versions))
 
     def snapshot(self) -> Snapshot:

@@ -3,7 +3,8 @@
 The rollout controller owns the table and replaces it whole (`Proxy.set_table` or the admin
 endpoint's `PUT /table`). It is plain data, msgspec-encoded as JSON:
 
-    {"versions": {"<version id>": {"weight": 90, "backends": ["10.0.0.5:8080"], "draining": false}}}
+    {"versions": {"<version id>": {"weight": 90, "backends": ["10.0.0.5:8080"], "draining": false,
+                                   "manager": "127.0.0.1:9100"}}}
 
 A version present in the table is *serving*: requests pinned to it go there whatever its weight.
 `weight` only shares out unpinned requests; `draining` takes a version out of that share too.
@@ -32,6 +33,9 @@ class Version(msgspec.Struct, forbid_unknown_fields=True):
     weight: float = 0.0
     backends: list[str] = msgspec.field(default_factory=list)
     draining: bool = False
+    manager: str = ""
+    """`host:port` of the version's manager, where the proxy ships its spans and access log
+    entries for the version (`POST /ingest`); "" ships nothing."""
 
 
 class Table(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,6 +54,11 @@ def validate(table: Table) -> None:
         for address in entry.backends:
             try:
                 parse_address(address, what=f"version {vid}: backend address")
+            except AddressError as e:
+                raise TableError(str(e)) from None
+        if entry.manager:
+            try:
+                parse_address(entry.manager, what=f"version {vid}: manager address")
             except AddressError as e:
                 raise TableError(str(e)) from None
         if len(set(entry.backends)) != len(entry.backends):

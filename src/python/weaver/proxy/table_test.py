@@ -18,3 +18,10 @@ def test_decode_table_rejects_bad_tables() -> None:
     ):
         with pytest.raises(TableError):
             decode_table(bad)
+
+
+def test_a_versions_manager_address_is_checked_and_kept() -> None:
+    table = decode_table(b'{"versions": {"v": {"backends": ["h:1"], "manager": "127.0.0.1:9100"}}}')
+    assert table.versions["v"].manager == "127.0.0.1:9100"
+    with pytest.raises(TableError, match="version v: manager address 'nowhere' is not host:port"):
+        decode_table(b'{"versions": {"v": {"manager": "nowhere"}}}')

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, diff
-from weaver.rollout import schedule
+from weaver.rollout import dashview, schedule
 from weaver.rollout.gate import Reference, Verdict, Window, judge
 from weaver.rollout.interfaces import Clock, Deployer, Front, NullObserver, Observer, RealClock, Warmer
 from weaver.rollout.paths import AppPaths, RolloutError
@@ -53,6 +53,7 @@ class Controller:
     # -- plumbing ---------------------------------------------------------------------------
     def save(self) -> None:
         save(self.paths.state, self.state)
+        dashview.write(self.paths, self.state)
 
     def record(self, message: str) -> None:
         """An event: kept in the state, logged and shown."""
@@ -66,6 +67,14 @@ class Controller:
     def enter(self, phase: str) -> None:
         self.state.phase = phase  # type: ignore[assignment]
         self.state.phase_started = self.clock.now()
+        self.state.mark("phase", phase, {}, self.state.phase_started)
+
+    def mark(self, verdict: Verdict, tick: dict[str, float]) -> None:
+        """A point for the dashboard: this tick's split, rates and the gate's decision (shown at
+        once; kept in state.json from its next save)."""
+        warming = verdict.decision == "hold" and verdict.reason.startswith("holding: warming up")
+        self.state.mark("warming" if warming else verdict.decision, verdict.reason, tick, self.clock.now())
+        dashview.write(self.paths, self.state)
 
     # -- entry points -----------------------------------------------------------------------
     def run(self) -> RolloutState:
@@ -119,6 +128,7 @@ class Controller:
         if missing:
             return self._begin_rollback(f"version {short(s.new)} has no listener {', '.join(missing)}")
         s.versions[s.new].backends = {name: status.listeners[name] for name in s.listeners}
+        s.versions[s.new].manager = status.manager
         self.record(f"version {short(s.new)} healthy")
         if s.old is None:
             s.weights = {s.new: 100.0}
@@ -177,10 +187,12 @@ class Controller:
             snap = self.front.snapshot()
             if restarted(snap, base):
                 base = prev = self._rebase(snap)
-            self.observer.tick(s, diff(snap, base), rates(snap, prev))
+            tick = rates(snap, prev)
+            self.observer.tick(s, diff(snap, base), tick)
             prev = snap
             now = self.clock.now()
             verdict = self._judge(snap, base, final=now >= end, overdue=now >= overdue_at)
+            self.mark(verdict, tick)
             if verdict.decision == "rollback":
                 return self._begin_rollback(f"{label}: {verdict.reason}")
             if verdict.decision == "pass":

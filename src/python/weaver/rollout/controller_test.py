@@ -78,6 +78,8 @@ def test_steps_shift_traffic_then_old_drains_and_stops(tmp_path: Path) -> None:
     assert final.running() == [B]
     assert load(w.paths.state) == final
     assert any("step 3/3 (100% to" in e.message for e in final.events)
+    managers = {v[:1]: e.manager for t in w.front.applied for v, e in t.items()}
+    assert managers == {"a": "127.0.0.1:10000", "b": "127.0.0.1:10001"}  # where the proxy ships each one's spans
 
 
 def test_bad_version_is_rolled_back_on_error_ratio(tmp_path: Path) -> None:

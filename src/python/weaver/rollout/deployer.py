@@ -54,7 +54,7 @@ class MultiDeployer:
             return None
         alive = pid_alive(st.manager_pid, reap=True)
         detail = st.summary() if alive else f"manager {st.manager_pid} not running"
-        return VersionHealth(alive, alive and st.healthy, dict(st.listeners), detail)
+        return VersionHealth(alive, alive and st.healthy, dict(st.listeners), detail, st.metrics)
 
     def stop(self, app: str, version: str, grace: float) -> None:
         status = self.status(app, version)

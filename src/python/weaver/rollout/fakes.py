@@ -150,7 +150,9 @@ class FakeDeployer:
             and version not in self.never_healthy
             and self.clock.now() - self.started[version] >= self.healthy_after
         )
-        return VersionHealth(alive, healthy, {"web": self.address(version)}, "fake")
+        address = self.address(version)
+        manager = f"127.0.0.1:{self.ports[version] + 1000}"  # its manager's endpoint
+        return VersionHealth(alive, healthy, {"web": address}, "fake", manager)
 
     def stop(self, app: str, version: str, grace: float) -> None:
         self.calls.append(f"stop {version}")

@@ -25,6 +25,8 @@ class VersionHealth:
     healthy: bool
     listeners: dict[str, str] = field(default_factory=dict)
     detail: str = ""
+    manager: str = ""
+    """The manager's endpoint (`host:port`), "" if it publishes none."""
 
 
 class Front(Protocol):

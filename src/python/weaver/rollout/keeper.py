@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from weaver.rollout.controller import short
@@ -33,9 +34,16 @@ def serving(state: RolloutState) -> list[str]:
 class Keeper:
     """Restarts dead versions of one app (see the module docstring)."""
 
-    def __init__(self, paths: AppPaths, deployer: Deployer | None = None) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        deployer: Deployer | None = None,
+        on_manager: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.paths = paths
         self.deployer = deployer or MultiDeployer(paths.state_root)
+        self.on_manager = on_manager
+        """(version, manager host:port) of a version it restarted: where its spans go now."""
         self.retry_at: dict[str, float] = {}
         self.backoff: dict[str, float] = {}
         self.restarts = 0
@@ -66,6 +74,9 @@ class Keeper:
             self.backoff.pop(version, None)
             self.retry_at.pop(version, None)
             self.restarts += 1
+            now = self.deployer.status(state.app, version)
+            if self.on_manager is not None and now is not None and now.manager:
+                self.on_manager(version, now.manager)
             done.append(f"version {short(version)}: restarted in {time.monotonic() - started:.1f}s")
         return done
 

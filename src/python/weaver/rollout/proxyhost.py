@@ -7,6 +7,10 @@ admin addresses) for controllers to find it. It starts from the tables
 that the saved rollout state implies, so a restarted proxy serves what the last controller set.
 It runs until SIGTERM/SIGINT and outlives every controller, and it runs the app's keeper
 (`keeper.py`), which starts again a serving version whose manager died.
+
+Every proxied request gets a span (when OpenTelemetry is importable; a share of new traces,
+`WEAVER_PROXY_TRACE_SAMPLE`, default 0.1, and every request with a sampled `traceparent`) and
+an access log entry; both go to the manager of the version that served it (shipper.py).
 """
 
 from __future__ import annotations
@@ -19,15 +23,18 @@ import time
 
 import msgspec
 
+from weaver.config import ConfigError, TracingOptions
 from weaver.internal import envvars
 from weaver.internal.files import atomic_write
 from weaver.internal.loop import run as run_on_loop
+from weaver.proxy.observe import Observer
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
-from weaver.rollout import proxyguard
+from weaver.rollout import proxyguard, shiplog
 from weaver.rollout import state as statemod
 from weaver.rollout.keeper import Keeper
 from weaver.rollout.paths import AppPaths, RolloutError
+from weaver.rollout.shipper import Shipper
 from weaver.rollout.tables import entries, listener_tables
 
 GUARD_CHECK_S = 1.0
@@ -57,6 +64,30 @@ def read_info(paths: AppPaths) -> ProxyInfo | None:
         return None
 
 
+def start_tracing() -> bool:
+    """Trace proxied requests if OpenTelemetry is importable here; whether it is on."""
+    from weaver import tracing
+
+    try:
+        ratio = float(os.environ.get(envvars.PROXY_TRACE_SAMPLE, "0.1"))
+        tracing.configure(TracingOptions(enabled=True, sample_ratio=ratio), "proxy", "weaver-proxy")
+    except (ConfigError, ValueError) as e:
+        print(f"proxy: tracing off: {e}", flush=True)
+        return False
+    return True
+
+
+def start_shipper(app: str) -> Shipper:
+    """The shipper of this worker's spans and access log entries (it starts with tracing)."""
+    from weaver import tracing
+
+    traced = start_tracing()
+    collector = tracing.collector() if traced else None
+    shipper = Shipper(f"proxy of {app}", collector.drain if collector is not None else None)
+    shiplog.install(shipper, app)
+    return shipper
+
+
 def initial_tables(paths: AppPaths, names: list[str]) -> dict[str, Table]:
     """The tables the saved rollout state implies (empty ones without a usable state)."""
     try:
@@ -75,9 +106,13 @@ async def serve(paths: AppPaths, socks: dict[str, socket.socket], grace: float =
     guard = os.getppid()
     proxies: list[Proxy] = []
     info: dict[str, ListenerInfo] = {}
+    shipper = start_shipper(paths.app)
+    shipping = asyncio.create_task(shipper.run())
     try:
         for name, sock in socks.items():
-            proxy = Proxy(tables.get(name))
+            proxy = Proxy(tables.get(name), observer=Observer(name))
+            proxy.table_watchers.append(shipper.learn)
+            shipper.learn(proxy.table)
             proxies.append(proxy)
             host, port = await proxy.listen(sock=sock)
             admin_host, admin_port = await proxy.listen_admin("127.0.0.1", 0)
@@ -88,7 +123,10 @@ async def serve(paths: AppPaths, socks: dict[str, socket.socket], grace: float =
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        keeper = asyncio.create_task(Keeper(paths).run(stop))
+        def moved(version: str, manager: str) -> None:  # from the keeper's thread
+            loop.call_soon_threadsafe(shipper.managers.__setitem__, version, manager)
+
+        keeper = asyncio.create_task(Keeper(paths, on_manager=moved).run(stop))
         while not stop.is_set() and os.getppid() == guard:
             try:
                 await asyncio.wait_for(stop.wait(), GUARD_CHECK_S)
@@ -101,6 +139,8 @@ async def serve(paths: AppPaths, socks: dict[str, socket.socket], grace: float =
         if current is not None and current.worker == os.getpid():
             paths.proxy.unlink(missing_ok=True)
         await asyncio.gather(*(p.close(grace) for p in proxies))
+        shipper.stop()
+        await shipping
 
 
 def inherited(spec: str) -> dict[str, socket.socket]:

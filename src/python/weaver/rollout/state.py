@@ -16,6 +16,7 @@ from typing import Literal
 
 import msgspec
 
+from weaver.dashboard.rollout import RolloutPoint
 from weaver.internal.files import atomic_write
 from weaver.proxy.stats import Snapshot
 from weaver.rollout.paths import RolloutError
@@ -23,6 +24,8 @@ from weaver.rollout.paths import RolloutError
 Phase = Literal["starting", "shifting", "draining", "rolling_back", "done", "rolled_back", "aborted"]
 TERMINAL: frozenset[str] = frozenset({"done", "rolled_back", "aborted"})
 MAX_EVENTS = 200
+MAX_POINTS = 600
+"""Gate ticks kept for the dashboard (10 minutes at one a second; the oldest go first)."""
 
 
 class Gate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -74,6 +77,8 @@ class Deployed(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pex: str
     backends: dict[str, str] = msgspec.field(default_factory=dict)
     """Listener name -> the version's private listener address."""
+    manager: str = ""
+    """Its manager's endpoint (`host:port`: /metrics, /dashboard, /ingest); "" if unknown."""
     started: float = 0.0
     stopped: float | None = None
 
@@ -112,6 +117,8 @@ class RolloutState(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     finished: float | None = None
     reason: str | None = None
     events: list[Event] = msgspec.field(default_factory=list)
+    points: list[RolloutPoint] = msgspec.field(default_factory=list)
+    """The split, rates and the gate's decision at each tick, for the dashboard (bounded)."""
 
     @property
     def over(self) -> bool:
@@ -120,6 +127,14 @@ class RolloutState(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     def running(self) -> list[str]:
         """Versions started and not stopped."""
         return [v for v, d in self.versions.items() if d.stopped is None]
+
+    def mark(self, decision: str, reason: str, rates: dict[str, float], now: float) -> None:
+        """Append a point: the weights in force now, each version's requests/s, the decision."""
+        point = RolloutPoint(
+            at=now, step=self.step, weights=dict(self.weights), rates=dict(rates), decision=decision, reason=reason
+        )
+        self.points.append(point)
+        del self.points[:-MAX_POINTS]
 
     def note(self, message: str, now: float | None = None) -> None:
         """Append an event (bounded history)."""

@@ -20,6 +20,8 @@ class Entry:
     backends: dict[str, str]
     """Listener name -> the version's private address on that listener."""
     draining: bool = False
+    manager: str = ""
+    """The version's manager (`host:port`), where the proxy ships its spans and access log."""
 
 
 def entries(state: RolloutState) -> dict[str, Entry]:
@@ -29,7 +31,7 @@ def entries(state: RolloutState) -> dict[str, Entry]:
         deployed = state.versions.get(version)
         if deployed is None or deployed.stopped is not None:
             continue
-        out[version] = Entry(weight, dict(deployed.backends), version in state.draining)
+        out[version] = Entry(weight, dict(deployed.backends), version in state.draining, deployed.manager)
     return out
 
 
@@ -38,7 +40,7 @@ def listener_tables(table: dict[str, Entry], listeners: list[str]) -> dict[str, 
     return {
         name: Table(
             {
-                v: Version(e.weight, [e.backends[name]] if name in e.backends else [], e.draining)
+                v: Version(e.weight, [e.backends[name]] if name in e.backends else [], e.draining, e.manager)
                 for v, e in table.items()
             }
         )

@@ -1,4 +1,4 @@
-"""The manager's Prometheus endpoint: `GET /metrics` on 127.0.0.1, nothing else.
+"""The manager's Prometheus endpoint: `GET /metrics` on 127.0.0.1, plus the routes it is given.
 
 A deliberately small HTTP/1.1 responder (one request per connection, then close): scrapers and
 `weaver multi metrics` need nothing more, and it keeps the manager free of a web framework.
@@ -15,6 +15,13 @@ from weaver.metrics.snapshot import MetricSnapshot
 
 MAX_HEAD = 8192
 READ_TIMEOUT = 5.0
+MAX_POST = 4 * 1024 * 1024
+"""The largest request body a POST route reads (413 past it; weaver.runtime.ingest.MAX_BYTES)."""
+PostRoute = Callable[[bytes], tuple[int, bytes]]
+"""f(body) -> (status code, JSON body)."""
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}
 
 
 class MetricsServer:
@@ -24,10 +31,13 @@ class MetricsServer:
         self,
         source: Callable[[], list[MetricSnapshot]],
         routes: dict[bytes, Callable[[bytes], tuple[bytes, str]]] | None = None,
+        posts: dict[bytes, PostRoute] | None = None,
     ) -> None:
         self._source = source
         self.routes = dict(routes or {})
         """More GET paths: path -> f(query) returning (body, content type), e.g. the manager's /traces."""
+        self.posts = dict(posts or {})
+        """POST paths: path -> f(body) returning (status, JSON body), e.g. the manager's /ingest."""
         self._server: asyncio.AbstractServer | None = None
         self.address = ""
 
@@ -40,7 +50,8 @@ class MetricsServer:
         try:
             async with asyncio.timeout(READ_TIMEOUT):
                 head = await reader.readuntil(b"\r\n\r\n")
-            status, body, ctype = self._answer(head)
+                posted = await self._body(head, reader)
+            status, body, ctype = self._answer(head) if posted is None else posted
             writer.write(
                 f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
                 "Connection: close\r\n\r\n".encode() + body
@@ -52,6 +63,27 @@ class MetricsServer:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    async def _body(self, head: bytes, reader: asyncio.StreamReader) -> tuple[str, bytes, str] | None:
+        """The answer to a POST to one of `posts` (its body read whole), or None for the rest."""
+        line, _, fields = head.partition(b"\r\n")
+        parts = line.split(b" ")
+        if len(parts) != 3 or parts[0] != b"POST":
+            return None
+        route = self.posts.get(parts[1].partition(b"?")[0])
+        if route is None:
+            return None
+        length = None
+        for field in fields.split(b"\r\n"):
+            name, _, value = field.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip()) if value.strip().isdigit() else -1
+        if length is None or length < 0:
+            return "411 Length Required", b'{"error": "a POST needs a Content-Length"}', "application/json"
+        if length > MAX_POST:
+            return "413 Content Too Large", b'{"error": "body over %d bytes"}' % MAX_POST, "application/json"
+        code, body = route(await reader.readexactly(length))
+        return f"{code} {_REASONS.get(code, 'Error')}", body, "application/json"
 
     def _answer(self, head: bytes) -> tuple[str, bytes, str]:
         parts = head.split(b"\r\n", 1)[0].split(b" ")

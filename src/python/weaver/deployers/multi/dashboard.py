@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from weaver.dashboard import rollout
 from weaver.dashboard.figures import RateWindow, Sample, totals
 from weaver.dashboard.model import DeploymentView, Overview, TraceRow, deployment_view, key_of
 from weaver.deployers.multi import deployments
+from weaver.internal import statedir
 from weaver.runtime.messages import LogEntry
 from weaver.tracing import SpanRecord
 
@@ -85,7 +87,8 @@ class ManagerSource:
         return deployment_view(self.manager.status(), now, self.window.oldest(now.time), rows)
 
     def overview(self) -> Overview:
-        return Overview(deployments=[self.view()])
+        view = rollout.read(statedir.root(), self.manager.info.app)
+        return Overview(deployments=[self.view()], rollouts=[view] if view is not None else [])
 
     def spans(self, dep: str, trace_id: str) -> list[SpanRecord]:
         mine = f"{self.manager.info.app}@{self.manager.info.version}"
@@ -116,18 +119,23 @@ class StateDirSource:
     def overview(self) -> Overview:
         views: list[DeploymentView] = []
         errors: list[str] = []
+        rollouts: dict[str, rollout.RolloutView] = {}
         for d in self._running():
             where = f"{key_of(d.status)}: http://{d.status.metrics}/dashboard.json"
             if not d.status.metrics:
                 errors.append(f"{key_of(d.status)}: its manager publishes no endpoint")
                 continue
             try:
-                views += _overview.decode(_get(d.status.metrics, "/dashboard.json")).deployments
+                got = _overview.decode(_get(d.status.metrics, "/dashboard.json"))
+                views += got.deployments
+                for r in got.rollouts:  # every version of an app shows its rollout: keep the latest
+                    if r.app not in rollouts or r.started >= rollouts[r.app].started:
+                        rollouts[r.app] = r
             except (OSError, urllib.error.URLError) as e:
                 errors.append(f"{where}: {e}")
             except msgspec.DecodeError as e:
                 errors.append(f"{where}: not the dashboard's JSON ({e})")
-        return Overview(deployments=views, errors=errors)
+        return Overview(deployments=views, errors=errors, rollouts=list(rollouts.values()))
 
     def spans(self, dep: str, trace_id: str) -> list[SpanRecord]:
         for d in self._running():

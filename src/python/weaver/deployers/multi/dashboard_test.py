@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from pathlib import Path
@@ -50,3 +51,32 @@ def test_a_manager_that_does_not_answer_is_named(tmp_path: Path, monkeypatch: py
     assert view.errors[1] == "hello@v2: its manager publishes no endpoint"
     assert StateDirSource().spans("hello@v1", "ab" * 16) == []
     assert StateDirSource("other").overview().errors == []
+
+
+async def test_a_manager_shows_its_apps_rollout_and_the_state_dir_dashboard_relays_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from weaver.dashboard.rollout import RolloutPoint, RolloutView, view_file
+    from weaver.deployers.multi.manager import Manager
+    from weaver.runtime.describe import AppInfo
+    from weaver.runtime.groups import MultiOptions
+    from weaver.runtime.launch import LaunchSpec
+
+    monkeypatch.setenv(envvars.STATE_DIR, str(tmp_path))
+    info = AppInfo(app="hello", version="v2", main_package="hello", components={})
+    manager = Manager(LaunchSpec([sys.executable]), info, [], MultiOptions(), {})
+    assert manager.dashboard.overview().rollouts == []  # no rollout of hello yet
+    point = RolloutPoint(at=1.0, step=0, weights={"v1": 90.0, "v2": 10.0}, rates={"v2": 3.0}, decision="hold")
+    view = RolloutView(app="hello", old="v1", new="v2", phase="shifting", step=0, steps=[10, 100],
+                       weights={"v1": 90.0, "v2": 10.0}, verdict="holding: 3 of 30", points=[point])  # fmt: skip
+    view_file(tmp_path, "hello").parent.mkdir(parents=True)
+    view_file(tmp_path, "hello").write_bytes(msgspec.json.encode(view))
+    assert manager.dashboard.overview().rollouts == [view]
+    await manager.start()
+    try:
+        relayed = await asyncio.to_thread(StateDirSource("hello").overview)  # it blocks: the manager must answer
+        assert relayed.errors == [] and relayed.rollouts == [view]  # through the manager's /dashboard.json
+    finally:
+        await manager.stop(grace=0.1)

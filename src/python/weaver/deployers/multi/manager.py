@@ -31,7 +31,7 @@ from weaver.deployers.multi.sharedport import SharedPort, available
 from weaver.deployers.multi.tcpproxy import BalancingProxy
 from weaver.deployers.multi.tracestore import TraceStore
 from weaver.metrics.snapshot import MetricSnapshot
-from weaver.runtime import status
+from weaver.runtime import ingest, status
 from weaver.runtime.describe import AppInfo
 from weaver.runtime.envelope import Envelope
 from weaver.runtime.groups import Group, MultiOptions
@@ -105,7 +105,9 @@ class Manager:
         self.traces = TraceStore(configmod.options(config).tracing.keep_traces)
         self.dashboard = ManagerSource(self)
         self.metrics_server = MetricsServer(
-            self.metrics.merged, {b"/traces": self._traces_json, **dashboard_routes(self.dashboard)}
+            self.metrics.merged,
+            {b"/traces": self._traces_json, **dashboard_routes(self.dashboard)},
+            {ingest.PATH: self.ingest},
         )
         self._changed = asyncio.Event()
         self._routing: dict[str, list[str]] = {}
@@ -192,6 +194,18 @@ class Manager:
 
     def replica_spans(self, envelope: Envelope, spans: list[SpanRecord]) -> None:
         self.traces.add(spans)
+
+    def ingest(self, body: bytes) -> tuple[int, bytes]:
+        """`POST /ingest` (weaver.runtime.ingest): store a batch's spans and log entries, all or none."""
+        try:
+            batch = ingest.decode(body, self.info.app, self.info.version)
+        except ingest.IngestError as e:
+            return 400, msgspec.json.encode({"error": str(e)})
+        self.traces.add(batch.spans)
+        self.logs.write(batch.logs)
+        if batch.dropped:
+            self.logs.note(self.info, f"{batch.source} dropped {batch.dropped} spans or log entries for this version")
+        return 200, msgspec.json.encode({"spans": len(batch.spans), "logs": len(batch.logs)})
 
     def _traces_json(self, query: bytes) -> tuple[bytes, str]:
         """`/traces`: the recent traces' summaries; `/traces?id=TRACE`: that trace's spans."""
