@@ -103,9 +103,14 @@ def test_the_proxys_span_roots_the_new_versions_traces_and_its_access_lines_are_
     assert "<h2>rollout of hello" in get(health.manager, "/dashboard").decode()
 
     try:
-        traces = eventually_blocking(
-            lambda: proxied_traces(health.manager), timeout=60, what="a complete trace rooted at the proxy"
-        )
+        # Each try sends one more request first: under load, the trace store's newest-N window may
+        # drop a trace before its last process's spans arrive, so a fresh one is always in flight.
+        def fresh_proxied_traces() -> list[list[SpanRecord]]:
+            res, _pin = request(weaver.address, None)
+            assert res.ok and res.version == b.version, res
+            return proxied_traces(health.manager)
+
+        traces = eventually_blocking(fresh_proxied_traces, timeout=90, what="a complete trace rooted at the proxy")
     except AssertionError as e:
         raise AssertionError(f"{e}; the last proxied traces seen: {SEEN}") from None
     for spans in traces:
