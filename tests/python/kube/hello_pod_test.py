@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from kube.rig import ROOT, SRC_ROOT, Cluster
 from weaver.deployers.kube import cluster
 from weaver.internal.pexinfo import pex_sha256
@@ -69,11 +71,20 @@ api_server = "{api_server}"
 rpc_port = {rpc}
 health_port = {health}
 grace = 5
+# One replica per group: host-network pods of one group share their ports, so a second one on
+# this one node would stay Pending ("didn't have free ports").
+[kube.groups.main]
+replicas = 1
+[kube.groups.greeter]
+replicas = 1
+[kube.groups.counter]
+replicas = 1
 [kube.listeners.hello]
 container_port = {listener}
 """, listener
 
 
+@pytest.mark.timeout(1500)  # the node slot may be another test file's for minutes (rig.lock_node)
 def test_hello_runs_on_the_node_and_every_hop_is_one_version(kube_node: Cluster, tmp_path: Path) -> None:
     assert PEX.is_file(), f"{PEX}: the test's runtime package dependency is missing"
     version = pex_sha256(str(PEX))
