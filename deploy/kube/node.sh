@@ -65,7 +65,21 @@ EOF
     --cgroup-driver cgroupfs --cgroups-per-qos=false --enforce-node-allocatable "" --fail-swap-on=false \
     --eviction-hard "" --image-gc-high-threshold 100 --register-node=true --oom-score-adj 0
   echo "$n" >"$DIR/node.sh.state"
+  wait_for "the node's registration" 60 node_address
   wait_for "the node" 120 node_ready
+}
+
+node_address() {
+  # The kubelet refuses a loopback --node-ip ("nodeIP can't be loopback"), so it reports no
+  # address, and a host-network pod then gets no podIP (status.podIP comes from the node's
+  # InternalIP): weaver's envelope could not route to it. The node's status is set here instead;
+  # the kubelet keeps what it cannot compute itself. Fails until the node has registered.
+  local api="https://127.0.0.1:$API_PORT/api/v1/nodes/$NODE_NAME"
+  curl -fsS --cacert "$DIR/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" "$api" >/dev/null || return 1
+  curl -fsS --cacert "$DIR/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" -X PATCH \
+    -H 'Content-Type: application/merge-patch+json' "$api/status" \
+    -d "{\"status\": {\"addresses\": [{\"type\": \"InternalIP\", \"address\": \"127.0.0.1\"},
+         {\"type\": \"Hostname\", \"address\": \"$NODE_NAME\"}]}}" >/dev/null
 }
 
 node_ready() {

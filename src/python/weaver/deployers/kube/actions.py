@@ -63,12 +63,17 @@ def wait_ready(client: Any, namespace: str, labels: dict[str, str], count: int, 
 
     threading.Thread(target=watch, daemon=True, name="weaver-kube-watch").start()
     deadline = time.monotonic() + timeout
-    state: dict[str, bool] = {}
-    while sum(state.values()) < count:
+    state: dict[str, dict[str, Any]] = {}
+
+    def ready_count() -> int:
+        return sum(map(cluster.ready, state.values()))
+
+    while ready_count() < count:
         left = deadline - time.monotonic()
         if left <= 0:
-            n = sum(state.values())
-            raise cluster.KubeError(f"{n} of {count} pod(s) Ready after {timeout:g} s ({_summary(state)})")
+            raise cluster.KubeError(
+                f"{ready_count()} of {count} pod(s) Ready after {timeout:g} s ({_summary(state)})"
+            )
         try:
             item = events.get(timeout=left)
         except queue.Empty:
@@ -80,12 +85,15 @@ def wait_ready(client: Any, namespace: str, labels: dict[str, str], count: int, 
         if kind == "DELETED":
             state.pop(name, None)
         else:
-            state[name] = cluster.ready(pod)
-    return sum(state.values())
+            state[name] = pod
+    return ready_count()
 
 
-def _summary(state: dict[str, bool]) -> str:
-    return ", ".join(f"{n} {'Ready' if r else 'not Ready'}" for n, r in sorted(state.items())) or "no pods"
+def _summary(state: dict[str, dict[str, Any]]) -> str:
+    """Each pod, Ready or why not."""
+    parts = [f"{n} {'Ready' if cluster.ready(p) else 'not Ready: ' + cluster.not_ready_reason(p)}"
+             for n, p in sorted(state.items())]
+    return "; ".join(parts) or "no pods"
 
 
 def _status(args: argparse.Namespace) -> int:

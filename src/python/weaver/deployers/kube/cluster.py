@@ -203,3 +203,24 @@ def ready(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
     return status.get("phase") == "Running" and conditions.get("Ready") == "True"
+
+
+def not_ready_reason(pod: dict[str, Any]) -> str:
+    """Why a pod is not Ready, from its status: a container's waiting or last exit, else its conditions."""
+    status = pod.get("status") or {}
+    reasons = []
+    for c in status.get("containerStatuses") or []:
+        state, last = c.get("state") or {}, c.get("lastState") or {}
+        waiting, ended = state.get("waiting"), last.get("terminated")
+        if waiting:
+            reasons.append(f"{c.get('name')} waiting ({waiting.get('reason')}: {waiting.get('message') or '-'})")
+        if ended:
+            reasons.append(f"{c.get('name')} last exited {ended.get('exitCode')} ({ended.get('reason')}), "
+                           f"{c.get('restartCount', 0)} restart(s)")
+        if not waiting and not ended and not c.get("ready"):
+            reasons.append(f"{c.get('name')} running, probes not passed yet")
+    if not reasons:
+        for cond in status.get("conditions") or []:
+            if cond.get("status") != "True":
+                reasons.append(f"{cond.get('type')}: {cond.get('reason') or ''} {cond.get('message') or ''}".strip())
+    return ", ".join(reasons) or f"phase {status.get('phase', 'unknown')}"

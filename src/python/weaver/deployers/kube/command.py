@@ -90,10 +90,12 @@ def generate_objects(app: str, config_path: str | None) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     if args.kube_command == "image":
         from weaver.deployers.kube import image
+        from weaver.deployers.kube.baseimage import BaseImageError
+        from weaver.deployers.kube.pexroot import UnpackError
 
         try:
             print(image.write(Path(args.app), Path(args.out)))
-        except ConfigError as e:
+        except (ConfigError, BaseImageError, UnpackError) as e:
             print(f"weaver kube image: {e}", file=sys.stderr)
             return 2
         return 0

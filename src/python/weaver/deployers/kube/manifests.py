@@ -25,6 +25,11 @@ of different groups on one node do not collide."""
 FIRST_LISTENER_PORT = 8080
 PEX_DIR = "/weaver"
 CONFIG_DIR = "/etc/weaver"
+STARTUP_CHECKS = 90
+STARTUP_PERIOD = 2
+"""A pod has STARTUP_CHECKS * STARTUP_PERIOD seconds to start its proclet before the kubelet
+restarts it; liveness and readiness probes begin only once it has started (so a slow first start
+on a loaded node is not a restart loop)."""
 
 Obj = dict[str, Any]
 
@@ -208,8 +213,11 @@ def _group(
                             "env": env,
                             "ports": container_ports,
                             "resources": resources,
+                            "startupProbe": {
+                                **probe, "periodSeconds": STARTUP_PERIOD, "failureThreshold": STARTUP_CHECKS,
+                            },
                             "readinessProbe": probe,
-                            "livenessProbe": {**probe, "initialDelaySeconds": 10, "failureThreshold": 3},
+                            "livenessProbe": {**probe, "failureThreshold": 3},
                             "volumeMounts": [{"name": "config", "mountPath": CONFIG_DIR, "readOnly": True}],
                         }
                     ],
