@@ -24,6 +24,11 @@ wait_for() {
   local what="$1" limit="$2" deadline; shift 2
   deadline=$(( $(date +%s) + limit ))
   until "$@" >/dev/null 2>&1; do
+    if [ -n "${OWNER:-}" ] && ! kill -0 "$OWNER" 2>/dev/null; then
+      log "the owner (pid $OWNER) is gone while waiting for $what: stopping"
+      stop "$DIR"
+      exit 1
+    fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       log "$what not ready after ${limit} s; last log lines:"
       tail -n 20 "$DIR"/logs/*.log >&2 || true
@@ -82,6 +87,14 @@ start() {
   started=$(date +%s%N)
   mkdir -p "$DIR/logs" "$DIR/etcd"
   : >"$DIR/pids"
+  OWNER=$owner
+  if [ -n "$owner" ]; then
+    # Everything stops when the owner dies (a test run killed, a shell closed), during the start
+    # too: the watcher comes first, in its own session, so it outlives a killed process group.
+    setsid bash -c 'tail --pid="$1" -f /dev/null; exec "$2" stop "$3"' watcher "$owner" "$HERE/cluster.sh" "$DIR" \
+      >"$DIR/logs/watcher.log" 2>&1 < /dev/null &
+    echo "$! watcher" >>"$DIR/pids"
+  fi
   read -r etcd_port peer_port API_PORT <<<"$(free_ports 3)"
   SERVICE_IP=10.0.0.1
   pki
@@ -128,12 +141,6 @@ start() {
   if [ "${WEAVER_KUBE_NODE:-0}" = 1 ]; then
     . "$HERE/node.sh"
     start_node
-  fi
-  if [ -n "$owner" ]; then
-    # Everything stops when the owner dies (a test run killed, a shell closed).
-    setsid bash -c 'tail --pid="$1" -f /dev/null; exec "$2" stop "$3"' watcher "$owner" "$HERE/cluster.sh" "$DIR" \
-      >"$DIR/logs/watcher.log" 2>&1 < /dev/null &
-    echo "$! watcher" >>"$DIR/pids"
   fi
   echo "https://127.0.0.1:$API_PORT" >"$DIR/server"
   log "cluster up in $(( ($(date +%s%N) - started) / 1000000 )) ms: KUBECONFIG=$DIR/kubeconfig"

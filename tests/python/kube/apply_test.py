@@ -165,3 +165,38 @@ def test_cluster_start_and_stop(tmp_path: Path) -> None:
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split(") ")[1][0] in "ZX", pid
 
+
+
+def test_an_owner_dying_during_the_start_leaves_no_process(tmp_path: Path) -> None:
+    from kube.rig import SCRIPT, script_env
+
+    owner = subprocess.Popen(["sleep", "600"])
+    state = tmp_path / "orphan"
+    start = subprocess.Popen(["bash", str(SCRIPT), "start", str(state), str(owner.pid)], env=script_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pids_file = state / "pids"
+        deadline = time.monotonic() + 60
+        while "kube-apiserver" not in (pids_file.read_text() if pids_file.exists() else ""):
+            assert time.monotonic() < deadline and start.poll() is None, "the start never reached kube-apiserver"
+            time.sleep(0.05)  # polls a file another process writes; bounded by the deadline
+        pids = [int(line.split()[0]) for line in pids_file.read_text().splitlines()]
+        # Mid-start (the scheduler not started yet), the owner and the start are killed together, as
+        # Pants kills a test's process group: what was started must stop all the same.
+        owner.kill()
+        start.kill()
+        owner.wait(timeout=10)
+        start.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while True:  # the watcher's stop and the start's own stop both end what was started
+            left = [p for p in pids if Path(f"/proc/{p}/stat").exists()
+                    and Path(f"/proc/{p}/stat").read_text().split(") ")[1][0] not in "ZX"]
+            if not left:
+                break
+            assert time.monotonic() < deadline, f"still running after the owner died: {left}"
+            time.sleep(0.05)  # polls other processes' exit; bounded by the deadline
+    finally:
+        owner.kill()
+        if start.poll() is None:
+            start.kill()
+        subprocess.run(["bash", str(SCRIPT), "stop", str(state)], env=script_env(), capture_output=True, timeout=60)

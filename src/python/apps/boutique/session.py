@@ -85,3 +85,12 @@ async def run_session(browser: Browser) -> list[tuple[str, int, str]]:
     await step("checkout", "POST", "/cart/checkout", CHECKOUT_FORM)
     await step("empty_cart_after_order", "GET", "/cart")
     return steps
+
+
+async def check_errors_cross(browser: Browser, not_found: str) -> None:
+    """A backend's error reaches the page as a 500 that names it (`not_found`: as the transport
+    words it), and the frontend's health check still answers: the same check for every variant."""
+    page = await browser.request("GET", "/product/NOPE")
+    assert page.status == 500 and not_found in page.text, (page.status, page.text[:500])
+    page = await browser.request("GET", "/_healthz")
+    assert page.status == 200, page.status

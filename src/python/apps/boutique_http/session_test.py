@@ -4,6 +4,7 @@ gRPC baseline's test, run against this baseline's cluster), and errors cross the
 from __future__ import annotations
 
 from apps.boutique.httpclient import HttpBrowser
+from apps.boutique.session import check_errors_cross
 from apps.boutique_grpc.session_test import test_session_matches_local_variant
 from apps.boutique_http.launch import HttpCluster
 
@@ -13,9 +14,6 @@ __all__ = ["test_session_matches_local_variant"]
 async def test_errors_cross_the_transport(cluster: HttpCluster) -> None:
     browser = HttpBrowser(cluster.url)
     try:
-        r = await browser.request("GET", "/product/NOPE")
-        assert r.status == 500 and "NotFoundError: no product with ID NOPE" in r.text
-        r = await browser.request("GET", "/_healthz")
-        assert r.status == 200
+        await check_errors_cross(browser, "NotFoundError: no product with ID NOPE")
     finally:
         await browser.close()
