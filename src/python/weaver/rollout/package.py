@@ -55,6 +55,14 @@ def manifest_listeners(manifest: dict[str, Any]) -> list[str]:
 def embedded_config(pex: Path) -> dict[str, Any]:
     """The TOML config packaged in the PEX's weaver_app_info module (without running it)."""
     try:
+        return tomllib.loads(embedded_config_text(pex))
+    except tomllib.TOMLDecodeError as e:
+        raise RolloutError(f"{pex}: embedded config: {e}") from None
+
+
+def embedded_config_text(pex: Path) -> str:
+    """The TOML text packaged in the PEX's weaver_app_info module ("" if none), without running it."""
+    try:
         with zipfile.ZipFile(pex) as z:
             source = z.read(f"{INFO_MODULE}.py").decode()
     except (OSError, zipfile.BadZipFile, KeyError) as e:
@@ -62,11 +70,8 @@ def embedded_config(pex: Path) -> dict[str, Any]:
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CONFIG_TOML" for t in node.targets):
             if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                try:
-                    return tomllib.loads(node.value.value)
-                except tomllib.TOMLDecodeError as e:
-                    raise RolloutError(f"{pex}: embedded config: {e}") from None
-    return {}
+                return node.value.value
+    return ""
 
 
 def parse_listen(items: list[str]) -> dict[str, str]:

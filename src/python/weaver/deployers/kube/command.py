@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,8 @@ def generate_yaml(app: str, config_path: str | None) -> str:
     return to_yaml(generate_objects(app, config_path))
 
 
-def generate_objects(app: str, config_path: str | None) -> list[dict[str, Any]]:
-    """The version's objects, in apply order."""
+def generate_objects(app: str, config_path: str | None, port_offset: int = 0) -> list[dict[str, Any]]:
+    """The version's objects, in apply order (`port_offset`: see manifests.generate)."""
     # Imported here: `weaver.cli` builds this parser for every command, the code generator too.
     from weaver.deployers.kube import config as kubeconfig
     from weaver.deployers.kube.manifests import AppSpec, generate
@@ -84,7 +85,27 @@ def generate_objects(app: str, config_path: str | None) -> list[dict[str, Any]]:
         except OSError as e:
             raise ConfigError(f"{config_path}: cannot read: {e.strerror or e}") from None
     cfg = kubeconfig.parse(text, config_path) if config_path else kubeconfig.KubeConfig()
-    return generate(AppSpec(manifest, str(where)), cfg, text, config_path or "[kube] defaults")
+    if set(tomllib.loads(text)) <= {"kube"}:
+        text = with_embedded_config(where.with_name(str(manifest.get("pex", ""))), text)
+    return generate(AppSpec(manifest, str(where)), cfg, text, config_path or "[kube] defaults", port_offset)
+
+
+def with_embedded_config(pex: Path, kube_text: str) -> str:
+    """The pods' config: the PEX's embedded config, then the `[kube]`-only deployment config.
+
+    A pod's WEAVER_CONFIG replaces the config packed in its PEX; a kube.toml that says only how
+    to deploy must not drop what the app was built with (e.g. a greeting that differs by version).
+    """
+    from weaver.rollout.package import embedded_config_text
+    from weaver.rollout.paths import RolloutError
+
+    if not pex.is_file():
+        return kube_text
+    try:
+        embedded = embedded_config_text(pex)
+    except RolloutError as e:
+        raise ConfigError(str(e)) from None
+    return f"{embedded.rstrip()}\n\n{kube_text}" if embedded.strip() else kube_text
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,11 @@
     public = true                       # a LoadBalancer Service; else ClusterIP
     port = 80
     container_port = 8080               # what the pod listens on (default 8080 + listener index)
+    proxy_port = 8000                   # the rollout proxy's port for it (default: port)
+    [kube.proxy]                        # the version-pinning proxy of `weaver kube rollout`
+    admin_port = 9400                   # listener i's admin endpoint: admin_port + i
+    cpu = "100m"
+    memory = "128Mi"
     [kube.groups.Main]
     replicas = 2                        # or min/max: an autoscaled group (HPA)
     cpu = "500m"
@@ -38,6 +43,18 @@ class ListenerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     port: int = 80
     container_port: int | None = None
     """The port the pod serves the listener on (default 8080 + the listener's index)."""
+    proxy_port: int | None = None
+    """The port the rollout's proxy pods serve the listener on (default: `port`)."""
+
+
+class ProxyConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The rollout's proxy Deployment (`weaver kube rollout`)."""
+
+    admin_port: int = 9400
+    """Listener i's admin endpoint (tables in, counters out) is on admin_port + i."""
+    replicas: int = 1
+    cpu: str = "100m"
+    memory: str = "128Mi"
 
 
 class GroupConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -64,6 +81,7 @@ class KubeConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HOST:PORT the in-pod envelope watches pods through, instead of the `kubernetes` Service."""
     listeners: dict[str, ListenerConfig] = {}
     groups: dict[str, GroupConfig] = {}
+    proxy: ProxyConfig = ProxyConfig()
 
 
 def parse(text: str, where: str) -> KubeConfig:
@@ -75,13 +93,18 @@ def parse(text: str, where: str) -> KubeConfig:
     section = doc.get("kube", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{where}: [kube] must be a table")
-    top = {k: v for k, v in section.items() if k not in ("listeners", "groups")}
+    top = {k: v for k, v in section.items() if k not in ("listeners", "groups", "proxy")}
     cfg = _convert(top, KubeConfig, where, "")
+    proxy = section.get("proxy", {})
+    if not isinstance(proxy, dict):
+        raise ConfigError(f"{where}: [kube] key proxy: must be a table")
     listeners = {
         n: _convert(v, ListenerConfig, where, f"listeners.{n}.") for n, v in _tables(section, "listeners", where)
     }
     groups = {n: _convert(v, GroupConfig, where, f"groups.{n}.") for n, v in _tables(section, "groups", where)}
-    cfg = msgspec.structs.replace(cfg, listeners=listeners, groups=groups)
+    cfg = msgspec.structs.replace(
+        cfg, listeners=listeners, groups=groups, proxy=_convert(proxy, ProxyConfig, where, "proxy.")
+    )
     _check(cfg, where)
     return cfg
 
@@ -136,8 +159,17 @@ def _check(cfg: KubeConfig, where: str) -> None:
     for name, lc in cfg.listeners.items():
         if not 1 <= lc.port <= 65535:
             raise bad(f"listeners.{name}.port", f"{lc.port} is not a TCP port")
-        if lc.container_port is not None and not 1 <= lc.container_port <= 65535:
-            raise bad(f"listeners.{name}.container_port", f"{lc.container_port} is not a TCP port")
+        for key in ("container_port", "proxy_port"):
+            port = getattr(lc, key)
+            if port is not None and not 1 <= port <= 65535:
+                raise bad(f"listeners.{name}.{key}", f"{port} is not a TCP port")
+    if not 1 <= cfg.proxy.admin_port <= 65000:
+        raise bad("proxy.admin_port", f"{cfg.proxy.admin_port} is not a TCP port (at most 65000: listeners add their index)")
+    if not 1 <= cfg.proxy.replicas <= 100:
+        raise bad("proxy.replicas", f"{cfg.proxy.replicas} is not between 1 and 100")
+    for field in ("cpu", "memory"):
+        if not _QUANTITY.match(getattr(cfg.proxy, field)):
+            raise bad(f"proxy.{field}", f"{getattr(cfg.proxy, field)!r} is not a Kubernetes quantity (e.g. 100m, 128Mi)")
     for name, gc in cfg.groups.items():
         key = f"groups.{name}"
         for field in ("cpu", "memory", "cpu_limit", "memory_limit"):

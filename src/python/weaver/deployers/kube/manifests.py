@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from weaver.config import ConfigError
 from weaver.deployers.kube.config import GroupConfig, KubeConfig
 
@@ -70,8 +72,9 @@ def group_name(components: list[str]) -> str:
     return "-".join(re.sub(r"[^a-z0-9]+", "-", c.rsplit(".", 1)[-1].lower()).strip("-") for c in components)
 
 
-def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str) -> list[Obj]:
-    """The version's objects, in apply order."""
+def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str, port_offset: int = 0) -> list[Obj]:
+    """The version's objects, in apply order. `port_offset` moves every port the pods bind (rpc,
+    health, listeners): with host-network pods, two versions on one node during a rollout."""
     for name in cfg.groups:
         if name not in spec.groups and name.lower() not in spec.groups:
             raise ConfigError(f"{where}: [kube] key groups.{name}: no such group (groups: {', '.join(spec.groups)})")
@@ -105,6 +108,11 @@ def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str) -> lis
     ]
     ports = {name: FIRST_LISTENER_PORT + i for i, name in enumerate(sorted(spec.listeners))}
     ports.update({n: lc.container_port for n, lc in cfg.listeners.items() if lc.container_port is not None})
+    ports = {n: p + port_offset for n, p in ports.items()}
+    if port_offset:
+        cfg = msgspec.structs.replace(cfg, rpc_port=cfg.rpc_port + port_offset, health_port=cfg.health_port + port_offset)
+    if max([*ports.values(), cfg.rpc_port + len(spec.groups), cfg.health_port + len(spec.groups)]) > 65535:
+        raise ConfigError(f"{where}: ports moved by {port_offset} (another version holds the first ones) pass 65535")
     for index, group in enumerate(spec.groups):
         gc = cfg.groups.get(group) or next((g for n, g in cfg.groups.items() if n.lower() == group), GroupConfig())
         own_ports = {n: p for n, p in ports.items() if spec.listeners[n] == group}
