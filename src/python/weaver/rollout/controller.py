@@ -8,6 +8,7 @@ controller stopped. `abort()` turns any unfinished rollout into a rollback to th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from weaver.proxy.stats import Snapshot, VersionStats, diff
@@ -40,6 +41,7 @@ class Controller:
         observer: Observer | None = None,
         tick_s: float = 1.0,
         warmer: Warmer | None = None,
+        store: Callable[[RolloutState], None] | None = None,
     ) -> None:
         self.state = state
         self.paths = paths
@@ -49,10 +51,14 @@ class Controller:
         self.observer = observer or NullObserver()
         self.tick_s = tick_s
         self.warmer = warmer or HttpWarmer()
+        self.store = store
+        """Also called with every saved state (the Kubernetes deployer keeps it in the cluster)."""
 
     # -- plumbing ---------------------------------------------------------------------------
     def save(self) -> None:
         save(self.paths.state, self.state)
+        if self.store is not None:
+            self.store(self.state)
         dashview.write(self.paths, self.state)
 
     def record(self, message: str) -> None:
