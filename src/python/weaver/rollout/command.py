@@ -45,9 +45,29 @@ def add_subcommands(sub: Any) -> None:
     d = rs.add_parser("deploy", help="roll out a built PEX (what `pants run deploy:rollout` runs)")
     d.add_argument("--pex", required=True, type=Path, help="the app PEX (its sha256 is the version)")
     d.add_argument("--manifest", required=True, type=Path, help="the manifest JSON built with it")
+    add_plan_arguments(d)
+    d.add_argument("--listen", action="append", default=[], metavar="NAME=HOST:PORT", help="public address")
+    s = rs.add_parser("status", help="show the rollout state of APP (or of every app)")
+    s.add_argument("app", nargs="?")
+    s.add_argument("--json", action="store_true", help="print the saved state as JSON")
+    for name, text in (
+        ("resume", "continue an interrupted rollout"),
+        ("abort", "send all traffic back to the old version and stop the new one"),
+        ("stop", "stop every version of APP and its proxy"),
+    ):
+        sp = rs.add_parser(name, help=text)
+        sp.add_argument("app")
+        if name == "stop":
+            sp.add_argument("--grace", help="time calls in flight get (default: the rollout's --stop-grace)")
+    x = rs.add_parser("_proxy", help="(internal) run APP's proxy process")
+    x.add_argument("app")
+    x.add_argument("--listen", action="append", default=[])
+
+
+def add_plan_arguments(d: argparse.ArgumentParser) -> None:
+    """The flags of a rollout's plan and health gate (also `weaver kube rollout`'s)."""
     d.add_argument("--duration", default="10m", help="time to shift all traffic (default 10m)")
     d.add_argument("--steps", default="10,25,50,100", help="new version's percentages (default 10,25,50,100)")
-    d.add_argument("--listen", action="append", default=[], metavar="NAME=HOST:PORT", help="public address")
     g = d.add_argument_group("health gate (docs/rollout-gates.md)")
     g.add_argument("--warmup-path", action="append", default=[], metavar="[LISTENER=]/PATH",
                    help="GET this on the new version before it takes traffic; a 5xx rolls back (repeatable)")
@@ -65,21 +85,6 @@ def add_subcommands(sub: Any) -> None:
     d.add_argument("--start-timeout", default="120s", help="max wait for the new version to be healthy")
     d.add_argument("--stop-grace", default="5s", help="time a stopped version's calls in flight get (5s)")
     d.add_argument("--tick", default="1s", help=argparse.SUPPRESS)
-    s = rs.add_parser("status", help="show the rollout state of APP (or of every app)")
-    s.add_argument("app", nargs="?")
-    s.add_argument("--json", action="store_true", help="print the saved state as JSON")
-    for name, text in (
-        ("resume", "continue an interrupted rollout"),
-        ("abort", "send all traffic back to the old version and stop the new one"),
-        ("stop", "stop every version of APP and its proxy"),
-    ):
-        sp = rs.add_parser(name, help=text)
-        sp.add_argument("app")
-        if name == "stop":
-            sp.add_argument("--grace", help="time calls in flight get (default: the rollout's --stop-grace)")
-    x = rs.add_parser("_proxy", help="(internal) run APP's proxy process")
-    x.add_argument("app")
-    x.add_argument("--listen", action="append", default=[])
 
 
 def plan_of(args: argparse.Namespace) -> Plan:

@@ -4,6 +4,8 @@
     weaver kube image APP.pex --out IMAGE.tar   (then: ctr -n k8s.io images import IMAGE.tar)
     weaver kube apply APP.pex [--config kube.toml] [--wait SECONDS]
     weaver kube status|logs|delete VERSION [--namespace NS]
+    weaver kube rollout APP.pex --config kube.toml [--image IMAGE] [plan and gate flags]
+    weaver kube abort APP --config kube.toml
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from weaver.config import ConfigError
 
@@ -43,6 +47,9 @@ def add_subcommands(sub: Any) -> None:
     ksub.choices["delete"].add_argument(
         "--wait", type=float, default=120, help="wait up to SECONDS until its pods are gone (0: no wait)"
     )
+    from weaver.deployers.kube import rollout
+
+    rollout.add_subcommands(ksub)
     for p in ksub.choices.values():
         p.add_argument("--kubeconfig", help="the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)")
 
@@ -64,8 +71,11 @@ def generate_yaml(app: str, config_path: str | None) -> str:
     return to_yaml(generate_objects(app, config_path))
 
 
-def generate_objects(app: str, config_path: str | None, port_offset: int = 0) -> list[dict[str, Any]]:
-    """The version's objects, in apply order (`port_offset`: see manifests.generate)."""
+def generate_objects(
+    app: str, config_path: str | None, port_offset: int = 0, image: str | None = None
+) -> list[dict[str, Any]]:
+    """The version's objects, in apply order (`port_offset`: see manifests.generate; `image`
+    replaces the config's)."""
     # Imported here: `weaver.cli` builds this parser for every command, the code generator too.
     from weaver.deployers.kube import config as kubeconfig
     from weaver.deployers.kube.manifests import AppSpec, generate
@@ -85,6 +95,8 @@ def generate_objects(app: str, config_path: str | None, port_offset: int = 0) ->
         except OSError as e:
             raise ConfigError(f"{config_path}: cannot read: {e.strerror or e}") from None
     cfg = kubeconfig.parse(text, config_path) if config_path else kubeconfig.KubeConfig()
+    if image:
+        cfg = msgspec.structs.replace(cfg, image=image)
     if set(tomllib.loads(text)) <= {"kube"}:
         text = with_embedded_config(where.with_name(str(manifest.get("pex", ""))), text)
     return generate(AppSpec(manifest, str(where)), cfg, text, config_path or "[kube] defaults", port_offset)
@@ -120,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"weaver kube image: {e}", file=sys.stderr)
             return 2
         return 0
+    if args.kube_command in ("rollout", "abort"):
+        from weaver.deployers.kube import rollout
+
+        return rollout.run(args)
     if args.kube_command != "generate":
         from weaver.deployers.kube.actions import run_action
 
