@@ -164,12 +164,14 @@ def _check(cfg: KubeConfig, where: str) -> None:
             if port is not None and not 1 <= port <= 65535:
                 raise bad(f"listeners.{name}.{key}", f"{port} is not a TCP port")
     if not 1 <= cfg.proxy.admin_port <= 65000:
-        raise bad("proxy.admin_port", f"{cfg.proxy.admin_port} is not a TCP port (at most 65000: listeners add their index)")
+        why = "is not a TCP port (at most 65000: listeners add their index)"
+        raise bad("proxy.admin_port", f"{cfg.proxy.admin_port} {why}")
     if not 1 <= cfg.proxy.replicas <= 100:
         raise bad("proxy.replicas", f"{cfg.proxy.replicas} is not between 1 and 100")
     for field in ("cpu", "memory"):
         if not _QUANTITY.match(getattr(cfg.proxy, field)):
-            raise bad(f"proxy.{field}", f"{getattr(cfg.proxy, field)!r} is not a Kubernetes quantity (e.g. 100m, 128Mi)")
+            value = getattr(cfg.proxy, field)
+            raise bad(f"proxy.{field}", f"{value!r} is not a Kubernetes quantity (e.g. 100m, 128Mi)")
     for name, gc in cfg.groups.items():
         key = f"groups.{name}"
         for field in ("cpu", "memory", "cpu_limit", "memory_limit"):

@@ -110,7 +110,8 @@ def generate(spec: AppSpec, cfg: KubeConfig, app_config: str, where: str, port_o
     ports.update({n: lc.container_port for n, lc in cfg.listeners.items() if lc.container_port is not None})
     ports = {n: p + port_offset for n, p in ports.items()}
     if port_offset:
-        cfg = msgspec.structs.replace(cfg, rpc_port=cfg.rpc_port + port_offset, health_port=cfg.health_port + port_offset)
+        moved = {"rpc_port": cfg.rpc_port + port_offset, "health_port": cfg.health_port + port_offset}
+        cfg = msgspec.structs.replace(cfg, **moved)
     if max([*ports.values(), cfg.rpc_port + len(spec.groups), cfg.health_port + len(spec.groups)]) > 65535:
         raise ConfigError(f"{where}: ports moved by {port_offset} (another version holds the first ones) pass 65535")
     for index, group in enumerate(spec.groups):
