@@ -81,7 +81,7 @@ class KubeConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """HOST:PORT the in-pod envelope watches pods through, instead of the `kubernetes` Service."""
     listeners: dict[str, ListenerConfig] = {}
     groups: dict[str, GroupConfig] = {}
-    proxy: ProxyConfig = ProxyConfig()
+    proxy: ProxyConfig = msgspec.field(default_factory=ProxyConfig)
 
 
 def parse(text: str, where: str) -> KubeConfig:

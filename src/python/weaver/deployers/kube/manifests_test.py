@@ -118,6 +118,11 @@ def test_groups_follow_the_placement_and_the_config() -> None:
         ("[kube.groups.nope]\nreplicas = 1\n", "key groups.nope: no such group (groups: greeter-main, counter)"),
         ("[kube.listeners.web]\npublic = true\n", "key listeners.web: the app has no listener 'web'"),
         ("[kube\n", "kube.toml: not TOML"),
+        ("[kube.proxy]\nadmin = 1\n", "kube.toml: [kube] key proxy.admin: unknown key"),
+        ("[kube.proxy]\nadmin_port = 70000\n", "key proxy.admin_port: 70000 is not a TCP port"),
+        ('[kube.proxy]\ncpu = "fast"\n', "key proxy.cpu: 'fast' is not a Kubernetes quantity"),
+        ("[kube]\nproxy = 3\n", "[kube] key proxy: must be a table"),
+        ("[kube.listeners.hello]\nproxy_port = 0\n", "key listeners.hello.proxy_port: 0 is not a TCP port"),
     ],
 )
 def test_bad_config_names_the_file_and_key(snippet: str, message: str) -> None:
@@ -138,3 +143,14 @@ def test_the_command_writes_yaml_and_reports_a_missing_manifest(
     missing = argparse.Namespace(kube_command="generate", app=str(tmp_path / "other.pex"), config=None, out=None)
     assert run(missing) == 2
     assert "other.manifest.json: cannot read the app's manifest" in capsys.readouterr().err
+
+
+def test_a_port_offset_moves_every_port_the_pods_bind() -> None:
+    def ports(offset: int) -> list[int]:
+        spec, cfg = AppSpec(MANIFEST, "m.json"), kubeconfig.parse(CONFIG, "kube.toml")
+        deployments = [o for o in generate(spec, cfg, CONFIG, "kube.toml", offset) if o["kind"] == "Deployment"]
+        return [p["containerPort"] for d in deployments for p in d["spec"]["template"]["spec"]["containers"][0]["ports"]]
+
+    assert ports(1000) == [p + 1000 for p in ports(0)]
+    with pytest.raises(ConfigError, match="pass 65535"):
+        ports(60000)

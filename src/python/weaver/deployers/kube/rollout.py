@@ -41,7 +41,6 @@ def add_subcommands(ksub: Any) -> None:
     r.add_argument("--config", required=True, help="the deployment's kube.toml ([kube] section)")
     r.add_argument("--image", help="the version's image (default: the name `weaver kube image` gives it)")
     add_plan_arguments(r)
-    r.add_argument("--tick", default="1s", help=argparse.SUPPRESS)
     a = ksub.add_parser("abort", help="send all traffic back to the old version and delete the new one")
     a.add_argument("app", help="the app's name")
     a.add_argument("--config", required=True, help="the deployment's kube.toml (for its namespace)")
