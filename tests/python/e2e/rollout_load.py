@@ -60,8 +60,9 @@ def request(address: str, cookie: str | None) -> tuple[Result, str | None]:
 class Load:
     """`fresh` loops of new sessions plus one pinned session, until stop() (or the bounds)."""
 
-    def __init__(self, address: str, fresh: int = 2, pause: float = 0.01) -> None:
+    def __init__(self, address: str, fresh: int = 2, pause: float = 0.01, max_seconds: float = MAX_SECONDS) -> None:
         self.address = address
+        self.max_seconds = max_seconds
         self.pause = pause
         self.results: list[Result] = []
         self.lock = threading.Lock()
@@ -71,7 +72,7 @@ class Load:
 
     def _loop(self, session: str, pinned: bool) -> None:
         cookie: str | None = None
-        deadline = time.monotonic() + MAX_SECONDS
+        deadline = time.monotonic() + self.max_seconds
         while not self.stopping.is_set() and time.monotonic() < deadline and len(self.results) < MAX_REQUESTS:
             res, pin = request(self.address, cookie if pinned else None)
             res.session = session

@@ -23,39 +23,14 @@ import pytest
 
 from apps.boutique.httpclient import HttpBrowser
 from apps.boutique.session import run_session
-from kube.rig import ROOT, SRC_ROOT, Cluster
+from kube.deploying import free_run, weaver
+from kube.rig import ROOT, Cluster
 from weaver.deployers.kube import cluster
 from weaver.internal.pexinfo import pex_sha256
 
 HELLO = ROOT / "src.python.apps.hello" / "app.pex"
 SPLIT_SHOP = ROOT / "deploy.boutique" / "split.pex"
 READY_TIMEOUT = 300.0
-
-
-def free_run(count: int) -> int:
-    """A port P such that P .. P+count-1 are free on 127.0.0.1 now (host-network pods bind them)."""
-    for _ in range(200):
-        base = random.randrange(20000, 60000 - count)
-        socks = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError(f"no {count} consecutive free ports found")
-
-
-def weaver(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "weaver", "kube", *args], cwd=SRC_ROOT, capture_output=True, text=True,
-        timeout=timeout, check=False,
-    )
 
 
 def kube_toml(app_config: str, image: str, node: Cluster, groups: list[str], listener: str) -> tuple[str, int]:

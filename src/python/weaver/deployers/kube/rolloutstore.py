@@ -6,13 +6,15 @@ died, and a replaced proxy pod starts from the tables it implies (the ConfigMap 
 
 One controller at a time: it holds the ConfigMap through annotations (who, and a heartbeat
 every BEAT_S), taken with the object's resourceVersion as a precondition so two controllers
-starting at once cannot both win. A holder whose heartbeat is older than STALE_S is dead.
+starting at once cannot both win. A holder whose heartbeat is older than STALE_S is dead, and so
+is one on this machine whose process is gone (a killed controller is taken over at once).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -20,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from weaver.internal.procs import pid_alive
 from weaver.deployers.kube.proxyobjects import STATE_KEY, labels, state_name
 from weaver.rollout.paths import RolloutError
 from weaver.rollout.state import RolloutState
@@ -34,6 +37,12 @@ log = logging.getLogger("weaver.rollout")
 def me() -> str:
     """This controller, as people read it."""
     return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+def dead_here(holder: str) -> bool:
+    """Whether `holder` (`me()` at some time) was a controller on this machine that is gone."""
+    m = re.fullmatch(r"(\S+) pid (\d+) at \d+", holder)
+    return m is not None and m.group(1) == socket.gethostname() and not pid_alive(int(m.group(2)))
 
 
 class StateStore:
@@ -106,7 +115,7 @@ class StateStore:
         notes = cm.metadata.annotations or {}
         holder, beat = notes.get(HOLDER), float(notes.get(HEARTBEAT) or 0)
         age = time.time() - beat
-        if holder and holder != self.holder and age < STALE_S:
+        if holder and holder != self.holder and age < STALE_S and not dead_here(holder):
             raise RolloutError(
                 f"{holder} runs the rollout of {self.app} ({self.where}, heartbeat {age:.0f} s ago); "
                 f"wait for it, or for {STALE_S:.0f} s after it died"

@@ -1,0 +1,203 @@
+"""`weaver kube rollout` on the real node: versions shift under load through the proxy Deployment.
+
+Builds of hello that differ in their greeting (so in their sha256) get an image each, imported
+into the node. The first rollout is a first deployment (it creates the proxy); the second shifts
+traffic from v1 to v2 while clients call through the proxy's port, one of them pinned by its
+cookie. Its controller is killed mid-rollout; the next `weaver kube rollout` of v2 resumes it
+from the state in the cluster. Nothing fails, every call chain stays in one version, the pinned
+session moves only when v1 is gone, and v1's objects are deleted at the end. Then a broken build
+(Greeter raises) fails its health gate: it is rolled back and v2's pods are untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from lightkube.resources.core_v1 import ConfigMap
+
+from e2e.rollout_builds import build_hello
+from e2e.rollout_load import Load
+from kube.deploying import free_run, image, weaver
+from kube.rig import SRC_ROOT, Cluster
+from weaver.deployers.kube import cluster
+from weaver.deployers.kube.deployer import PORT_STRIDE
+from weaver.deployers.kube.manifests import AppSpec
+from weaver.deployers.kube.proxyobjects import labels as proxy_labels
+from weaver.deployers.kube.proxyobjects import state_name
+from weaver.deployers.kube.watching import wait_listed
+from weaver.rollout.state import RolloutState
+
+ROLLOUT_TIMEOUT = 400.0
+GATE = ["--warmup-requests", "5", "--min-requests", "20", "--drain-idle", "1s", "--drain-timeout", "30s",
+        "--start-timeout", "240s", "--stop-grace", "2s", "--hold-timeout", "60s"]  # fmt: skip
+
+
+def kube_toml(node: Cluster, manifest: Path) -> tuple[str, int]:
+    """The deployment config: host network, one replica per group, ports clear for two versions;
+    returns it and the proxy's port."""
+    groups = list(AppSpec(json.loads(manifest.read_text()), str(manifest)).groups)
+    strides = (0, PORT_STRIDE, 2 * PORT_STRIDE)
+    rpc, health, listener = (free_run(len(groups), strides) for _ in range(3))
+    proxy, admin = free_run(1), free_run(1)
+    replicas = "".join(f'[kube.groups.{g}]\nreplicas = 1\ncpu = "100m"\n' for g in groups)
+    return f"""[kube]
+namespace = "default"
+host_network = true
+api_server = "{node.server.removeprefix("https://")}"
+rpc_port = {rpc}
+health_port = {health}
+grace = 5
+{replicas}[kube.listeners.hello]
+container_port = {listener}
+proxy_port = {proxy}
+[kube.proxy]
+admin_port = {admin}
+cpu = "50m"
+""", proxy
+
+
+class Rollouts:
+    """`weaver kube rollout` of hello builds on one node, with the controller's state under `tmp`."""
+
+    def __init__(self, node: Cluster, tmp: Path) -> None:
+        self.node, self.tmp = node, tmp
+        self.env = {**os.environ, "WEAVER_STATE_DIR": str(tmp / "state")}
+        self.client = node.client()
+        self.builds: dict[str, tuple[Path, Path]] = {}
+
+    def build(self, greeting: str, broken: bool = False) -> str:
+        pex, manifest = build_hello(self.tmp / "builds", greeting, broken=broken)
+        image(self.node, pex, self.tmp)
+        version = str(json.loads(manifest.read_text())["version"])
+        self.builds[version] = (pex, manifest)
+        return version
+
+    def argv(self, version: str, *flags: str) -> list[str]:
+        pex, _ = self.builds[version]
+        return ["rollout", str(pex), "--config", str(self.tmp / "kube.toml"),
+                "--kubeconfig", str(self.node.kubeconfig), *GATE, *flags]  # fmt: skip
+
+    def run(self, version: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        started = time.monotonic()
+        out = weaver(*self.argv(version, *flags), timeout=ROLLOUT_TIMEOUT, env=self.env)
+        print(f"weaver kube rollout of {version[:12]}: exit {out.returncode} in {time.monotonic() - started:.1f} s")
+        return out
+
+    def start(self, version: str, *flags: str) -> subprocess.Popen[str]:
+        argv = [sys.executable, "-m", "weaver", "kube", *self.argv(version, *flags)]
+        return subprocess.Popen(argv, cwd=SRC_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)  # fmt: skip
+
+    def state(self) -> RolloutState:
+        cm = self.client.get(ConfigMap, state_name("hello"), namespace="default")
+        return msgspec.json.decode(cm.data["state.json"], type=RolloutState)
+
+    def wait_state(self, done: Any, timeout: float) -> RolloutState:
+        """Wait (on ConfigMap watch events) until the saved state satisfies `done`."""
+
+        def saved(items: dict[str, dict[str, Any]]) -> bool:
+            cm = items.get(state_name("hello"))
+            text = ((cm or {}).get("data") or {}).get("state.json")
+            return bool(text) and done(msgspec.json.decode(text, type=RolloutState))
+
+        wait_listed(self.client, ConfigMap, "default", proxy_labels("hello"), saved, timeout)
+        return self.state()
+
+    def objects(self, version: str) -> list[str]:
+        found = cluster.owned(self.client, "default", cluster.selector("hello", version[:16]))
+        return [f"{o['kind']}/{o['metadata']['name']}" for o in found]
+
+    def pods(self, version: str) -> dict[str, tuple[str, int]]:
+        """Pod name -> (uid, restarts) of the version."""
+        pods = cluster.pods(self.client, "default", cluster.selector("hello", version[:16]))
+        return {
+            p["metadata"]["name"]: (p["metadata"]["uid"], sum(c.get("restartCount", 0)
+                                    for c in p["status"].get("containerStatuses") or []))
+            for p in pods
+        }  # fmt: skip
+
+    def clean(self) -> None:
+        for version in self.builds:
+            cluster.delete(self.client, "default", cluster.selector("hello", version[:16]))
+        cluster.delete(self.client, "default", proxy_labels("hello"))
+        cluster.wait_gone(self.client, "default", cluster.selector("hello"), 180)
+
+
+@pytest.fixture
+def rollouts(kube_node: Cluster, tmp_path: Path) -> Iterator[Rollouts]:
+    r = Rollouts(kube_node, tmp_path)
+    try:
+        yield r
+    finally:
+        r.clean()
+
+
+def greet(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello?name=Ada", timeout=30) as reply:
+        return dict(json.loads(reply.read()))
+
+
+@pytest.mark.timeout(2400)  # the node slot may be another test file's for minutes (rig.lock_node)
+def test_rollout_under_load_survives_a_killed_controller_and_a_broken_build_rolls_back(rollouts: Rollouts) -> None:
+    v1 = rollouts.build("Hello")
+    text, port = kube_toml(rollouts.node, rollouts.builds[v1][1])
+    (rollouts.tmp / "kube.toml").write_text(text)
+    v2, v3 = rollouts.build("Howdy"), rollouts.build("Broken", broken=True)
+
+    first = rollouts.run(v1, "--steps", "100", "--duration", "1s")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "done" in first.stdout and rollouts.state().live == v1
+    reply = greet(port)
+    assert reply["text"] == "Hello, Ada!" and {h["version"] for h in reply["hops"]} == {v1}
+
+    with Load(f"127.0.0.1:{port}", fresh=2, pause=0.02, max_seconds=ROLLOUT_TIMEOUT) as load:
+        started = time.monotonic()
+        controller = rollouts.start(v2, "--steps", "20,50,100", "--duration", "24s")
+        try:
+            shifting = rollouts.wait_state(lambda s: s.new == v2 and s.phase == "shifting" and s.step >= 1, 300)
+        finally:
+            controller.send_signal(signal.SIGKILL)
+            killed_output = controller.communicate(timeout=30)[0]
+        print(f"controller killed in step {shifting.step + 1} ({time.monotonic() - started:.1f} s after it started)")
+        resumed = rollouts.run(v2, "--steps", "20,50,100", "--duration", "24s")
+        assert resumed.returncode == 0, killed_output + resumed.stdout + resumed.stderr
+        assert "resuming the unfinished rollout" in resumed.stdout, resumed.stdout
+        print(f"rollout v1 -> v2 with a controller killed and resumed: {time.monotonic() - started:.1f} s")
+        results = load.stop()
+
+    failed = [r for r in results if not r.ok]
+    assert failed == [], failed[:5]  # zero failed requests, each call chain in the version that served it
+    assert {r.version for r in results if r.session.startswith("fresh")} == {v1, v2}
+    pinned = [r for r in results if r.session == "pinned"]
+    switch = next(i for i, r in enumerate(pinned) if r.version == v2)
+    assert {r.version for r in pinned[:switch]} == {v1} and {r.version for r in pinned[switch:]} == {v2}
+    assert pinned[switch].repinned_from == v1  # moved only when v1 was drained and deleted
+    state = rollouts.state()
+    assert (state.phase, state.live, state.running()) == ("done", v2, [v2])
+    assert rollouts.objects(v1) == []
+    print(f"KUBE ROLLOUT: {len(results)} requests, {sum(r.version == v1 for r in results)} by v1, "
+          f"{sum(r.version == v2 for r in results)} by v2, none failed; pinned session moved at request {switch}")
+
+    before = rollouts.pods(v2)
+    with Load(f"127.0.0.1:{port}", fresh=2, pause=0.02, max_seconds=ROLLOUT_TIMEOUT) as load:
+        broken = rollouts.run(v3, "--steps", "50,100", "--duration", "60s")
+        results = load.stop()
+    assert broken.returncode == 3, broken.stdout + broken.stderr
+    assert "ROLLED BACK" in broken.stderr, broken.stderr
+    state = rollouts.state()
+    assert (state.phase, state.live, state.running()) == ("rolled_back", v2, [v2])
+    assert rollouts.pods(v2) == before  # the same pods, not restarted
+    assert rollouts.objects(v3) == []
+    assert {r.version for r in results if not r.ok} <= {v3}  # only the broken build failed requests
+    assert greet(port)["text"] == "Howdy, Ada!"
