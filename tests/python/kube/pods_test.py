@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path

@@ -101,7 +101,7 @@ class Rollouts:
 
     def state(self) -> RolloutState:
         cm = self.client.get(ConfigMap, state_name("hello"), namespace="default")
-        return msgspec.json.decode(cm.data["state.json"], type=RolloutState)
+        return msgspec.json.decode(str((cm.data or {})["state.json"]), type=RolloutState)
 
     def wait_state(self, done: Any, timeout: float) -> RolloutState:
         """Wait (on ConfigMap watch events) until the saved state satisfies `done`."""

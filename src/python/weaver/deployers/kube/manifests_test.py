@@ -149,7 +149,8 @@ def test_a_port_offset_moves_every_port_the_pods_bind() -> None:
     def ports(offset: int) -> list[int]:
         spec, cfg = AppSpec(MANIFEST, "m.json"), kubeconfig.parse(CONFIG, "kube.toml")
         deployments = [o for o in generate(spec, cfg, CONFIG, "kube.toml", offset) if o["kind"] == "Deployment"]
-        return [p["containerPort"] for d in deployments for p in d["spec"]["template"]["spec"]["containers"][0]["ports"]]
+        containers = [d["spec"]["template"]["spec"]["containers"][0] for d in deployments]
+        return [p["containerPort"] for c in containers for p in c["ports"]]
 
     assert ports(1000) == [p + 1000 for p in ports(0)]
     with pytest.raises(ConfigError, match="pass 65535"):

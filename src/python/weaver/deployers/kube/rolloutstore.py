@@ -22,8 +22,8 @@ from typing import Any
 
 import msgspec
 
-from weaver.internal.procs import pid_alive
 from weaver.deployers.kube.proxyobjects import STATE_KEY, labels, state_name
+from weaver.internal.procs import pid_alive
 from weaver.rollout.paths import RolloutError
 from weaver.rollout.state import RolloutState
 
