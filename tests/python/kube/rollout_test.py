@@ -108,8 +108,8 @@ class Rollouts:
 
         def saved(items: dict[str, dict[str, Any]]) -> bool:
             cm = items.get(state_name("hello"))
-            text = ((cm or {}).get("data") or {}).get("state.json")
-            return bool(text) and done(msgspec.json.decode(text, type=RolloutState))
+            text = str(((cm or {}).get("data") or {}).get("state.json") or "")
+            return bool(text) and bool(done(msgspec.json.decode(text, type=RolloutState)))
 
         wait_listed(self.client, ConfigMap, "default", proxy_labels("hello"), saved, timeout)
         return self.state()
