@@ -20,7 +20,7 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
 from weaver_pants.package_rules import WeaverAppFieldSet
-from weaver_pants.targets import WeaverRolloutAppField, WeaverRolloutArgsField
+from weaver_pants.targets import WeaverRolloutAppField, WeaverRolloutArgsField, WeaverRolloutDeployerField
 from weaver_pants.tool import WeaverTool, WeaverToolRequest
 
 
@@ -34,6 +34,7 @@ class WeaverRolloutFieldSet(RunFieldSet):
     run_in_sandbox_behavior = RunInSandboxBehavior.NOT_SUPPORTED
     app: WeaverRolloutAppField
     args: WeaverRolloutArgsField
+    deployer: WeaverRolloutDeployerField
 
 
 @rule(desc="Preparing a weaver rollout", level=LogLevel.DEBUG)
@@ -61,18 +62,13 @@ async def run_weaver_rollout(field_set: WeaverRolloutFieldSet, python_setup: Pyt
     )
     digest = await Get(Digest, MergeDigests([built.digest, tool.pex.digest]))
     pex_path, manifest_path = (a.relpath or "" for a in built.artifacts)
-    return RunRequest(
-        digest=digest,
-        args=[
-            python.path,
-            os.path.join("{chroot}", tool.pex.name),
-            "rollout",
-            "deploy",
-            "--pex", os.path.join("{chroot}", pex_path),
-            "--manifest", os.path.join("{chroot}", manifest_path),
-            *(field_set.args.value or ()),
-        ],
-    )
+    tool_argv = [python.path, os.path.join("{chroot}", tool.pex.name)]
+    if field_set.deployer.value == "kube":  # the manifest is beside the PEX, where `weaver kube` looks
+        command = ["kube", "rollout", os.path.join("{chroot}", pex_path)]
+    else:
+        command = ["rollout", "deploy", "--pex", os.path.join("{chroot}", pex_path),
+                   "--manifest", os.path.join("{chroot}", manifest_path)]  # fmt: skip
+    return RunRequest(digest=digest, args=[*tool_argv, *command, *(field_set.args.value or ())])
 
 
 def rules() -> Iterable[Rule | UnionRule]:

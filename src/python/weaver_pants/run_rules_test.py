@@ -31,3 +31,12 @@ def test_rollout_of_a_non_app_is_an_error(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({"deploy/BUILD": 'weaver_rollout(name="rollout", app="src/python/client:client")\n'})
     with pytest.raises(ExecutionError, match="is not a `weaver_app` target"):
         run_request(rule_runner, Address("deploy", target_name="rollout"))
+
+
+def test_a_kube_rollout_runs_weaver_kube_rollout_on_the_pex(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files({
+        "deploy/BUILD": 'weaver_rollout(name="kube", app="src/python/shop:app", deployer="kube", '
+                        'args=["--config", "kube.toml"])\n',
+    })  # fmt: skip
+    args = list(run_request(rule_runner, Address("deploy", target_name="kube")).args)
+    assert args[2:] == ["kube", "rollout", "{chroot}/src.python.shop/app.pex", "--config", "kube.toml"]

@@ -100,7 +100,17 @@ class WeaverRolloutArgsField(StringSequenceField):
     help = "Default arguments for `weaver rollout` (those after `pants run ... --` come after them)."
 
 
+class WeaverRolloutDeployerField(StringField):
+    alias = "deployer"
+    default = "multi"
+    valid_choices = ("multi", "kube")
+    help = (
+        "Where the versions run: `multi` (this machine, `weaver rollout deploy`) or `kube` (a Kubernetes "
+        "cluster, `weaver kube rollout`: give `--config kube.toml` in `args`)."
+    )
+
+
 class WeaverRolloutTarget(Target):
     alias = "weaver_rollout"
-    core_fields = (*COMMON_TARGET_FIELDS, WeaverRolloutAppField, WeaverRolloutArgsField)
+    core_fields = (*COMMON_TARGET_FIELDS, WeaverRolloutAppField, WeaverRolloutArgsField, WeaverRolloutDeployerField)
     help = "`pants run` builds the app's PEX and rolls it out with `weaver rollout`."
