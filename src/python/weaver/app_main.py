@@ -69,8 +69,8 @@ def main() -> None:
         from weaver.deployers.kube.pod import main as pod_main
 
         sys.exit(pod_main())
-    if mode == "kube-proxy":  # the app's version-pinning proxy pod (weaver.deployers.kube.proxypod)
-        from weaver.deployers.kube.proxypod import main as proxy_main
+    if mode == "kube-proxy":  # the app's version-pinning proxy pod (weaver.kuberollout.proxypod)
+        from weaver.kuberollout.proxypod import main as proxy_main
 
         sys.exit(proxy_main())
     if mode:  # started by a deployer (weaver.runtime.proclet_main)

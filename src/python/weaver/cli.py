@@ -17,10 +17,13 @@ from weaver.codegen.errors import CodegenError
 
 
 def _subcommands() -> dict[str, ModuleType]:
-    """Each deployer's command module: `add_subcommands(sub)` adds its parser, `run(args)` runs it."""
-    from weaver.deployers.kube import command as kube
+    """Each deployer's command module: `add_subcommands(sub)` adds its parser, `run(args)` runs it.
+
+    `weaver kube` is the kube deployer's commands plus its rollout (weaver.kuberollout).
+    """
     from weaver.deployers.multi import command as multi
     from weaver.deployers.single import command as single
+    from weaver.kuberollout import command as kube
     from weaver.rollout import command as rollout
 
     return {"multi": multi, "single": single, "kube": kube, "rollout": rollout}

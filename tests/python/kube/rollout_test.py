@@ -31,11 +31,11 @@ from e2e.rollout_load import Load
 from kube.deploying import free_run, image, weaver
 from kube.rig import SRC_ROOT, Cluster
 from weaver.deployers.kube import cluster
-from weaver.deployers.kube.deployer import PORT_STRIDE
 from weaver.deployers.kube.manifests import AppSpec
 from weaver.deployers.kube.proxyobjects import labels as proxy_labels
 from weaver.deployers.kube.proxyobjects import state_name
 from weaver.deployers.kube.watching import wait_listed
+from weaver.kuberollout.deployer import PORT_STRIDE
 from weaver.rollout.state import RolloutState
 
 ROLLOUT_TIMEOUT = 400.0

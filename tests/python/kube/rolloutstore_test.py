@@ -11,8 +11,8 @@ from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
 from kube.rig import Cluster
-from weaver.deployers.kube import rolloutstore
-from weaver.deployers.kube.rolloutstore import HEARTBEAT, HOLDER, StateStore
+from weaver.kuberollout import store as rolloutstore
+from weaver.kuberollout.store import HEARTBEAT, HOLDER, StateStore
 from weaver.rollout.paths import RolloutError
 from weaver.rollout.state import Plan, RolloutState
 

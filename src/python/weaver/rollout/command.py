@@ -17,7 +17,6 @@ Exit status: 0 done (or aborted as asked), 1 error, 2 bad usage, 3 rolled back, 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from collections.abc import Collection
@@ -26,10 +25,11 @@ from typing import Any
 
 from weaver.rollout import schedule
 from weaver.rollout.begin import AlreadyLive, begin
-from weaver.rollout.controller import Controller, short
+from weaver.rollout.controller import Controller
 from weaver.rollout.deployer import MultiDeployer
 from weaver.rollout.display import Display
 from weaver.rollout.lock import ControllerLock
+from weaver.rollout.outcome import log_to, report
 from weaver.rollout.package import keep_pex, load_package, parse_listen
 from weaver.rollout.paths import AppPaths, RolloutError
 from weaver.rollout.proxyclient import ProxyFront
@@ -123,16 +123,6 @@ def plan_of(args: argparse.Namespace) -> Plan:
     )
 
 
-def _log_to(paths: AppPaths) -> None:
-    log = logging.getLogger("weaver.rollout")
-    paths.dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(paths.log)
-    handler.setFormatter(logging.Formatter("%(asctime)s pid %(process)d %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-
-
 def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float, explicit: Collection[str] = ()) -> int:
     """Run the controller on `state` (action: run, resume or abort) with a live display."""
     front = ProxyFront(paths)
@@ -152,12 +142,7 @@ def _drive(paths: AppPaths, state: RolloutState, action: str, tick: float, expli
         return 130
     finally:
         display.close()
-    listen = ", ".join(f"{k}=http://{v}" for k, v in final.listeners.items())
-    if final.phase == "rolled_back":
-        print(f"ROLLED BACK to {short(final.live)}: {final.reason}", file=sys.stderr)
-        return 3
-    print(f"{final.phase}: {short(final.live)} serves {state.app} on {listen or '(no listeners)'}")
-    return 0
+    return report(final)
 
 
 def deploy(args: argparse.Namespace) -> int:
@@ -167,7 +152,7 @@ def deploy(args: argparse.Namespace) -> int:
     tick = schedule.parse_duration(args.tick, "--tick")
     paths = AppPaths(package.app)
     with ControllerLock(paths.lock, package.app):
-        _log_to(paths)
+        log_to(paths)
         try:
             state = begin(
                 package.app, package.version, "", package.listeners, plan, load(paths.state), MultiDeployer(),
@@ -183,7 +168,7 @@ def deploy(args: argparse.Namespace) -> int:
 def pick_up(app: str, action: str) -> int:
     paths = AppPaths(app)
     with ControllerLock(paths.lock, app):
-        _log_to(paths)
+        log_to(paths)
         state = load(paths.state)
         if state is None:
             raise RolloutError(f"no rollout of {app} in {paths.state}")
@@ -196,7 +181,7 @@ def stop(app: str, grace_flag: str | None) -> int:
     grace = schedule.parse_duration(grace_flag, "--grace") if grace_flag else None
     paths = AppPaths(app)
     with ControllerLock(paths.lock, app):
-        _log_to(paths)
+        log_to(paths)
         state = load(paths.state)
         deployer = MultiDeployer()
         if state is not None:

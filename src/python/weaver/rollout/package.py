@@ -7,17 +7,15 @@ embedded in the PEX (`[weaver.listeners.<name>] address`), overridden by `--list
 
 from __future__ import annotations
 
-import ast
 import json
 import shutil
 import tomllib
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from weaver.internal.address import AddressError, parse_address
-from weaver.internal.pexinfo import INFO_MODULE, pex_sha256
+from weaver.internal.pexinfo import PexInfoError, embedded_config_text, pex_sha256
 from weaver.rollout.paths import RolloutError
 
 
@@ -56,22 +54,10 @@ def embedded_config(pex: Path) -> dict[str, Any]:
     """The TOML config packaged in the PEX's weaver_app_info module (without running it)."""
     try:
         return tomllib.loads(embedded_config_text(pex))
+    except PexInfoError as e:
+        raise RolloutError(str(e)) from None
     except tomllib.TOMLDecodeError as e:
         raise RolloutError(f"{pex}: embedded config: {e}") from None
-
-
-def embedded_config_text(pex: Path) -> str:
-    """The TOML text packaged in the PEX's weaver_app_info module ("" if none), without running it."""
-    try:
-        with zipfile.ZipFile(pex) as z:
-            source = z.read(f"{INFO_MODULE}.py").decode()
-    except (OSError, zipfile.BadZipFile, KeyError) as e:
-        raise RolloutError(f"{pex}: not a weaver app PEX ({e})") from None
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CONFIG_TOML" for t in node.targets):
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                return node.value.value
-    return ""
 
 
 def parse_listen(items: list[str]) -> dict[str, str]:

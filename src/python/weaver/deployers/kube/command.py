@@ -4,8 +4,8 @@
     weaver kube image APP.pex --out IMAGE.tar   (then: ctr -n k8s.io images import IMAGE.tar)
     weaver kube apply APP.pex [--config kube.toml] [--wait SECONDS]
     weaver kube status|logs|delete VERSION [--namespace NS]
-    weaver kube rollout APP.pex --config kube.toml [--image IMAGE] [plan and gate flags]
-    weaver kube abort APP --config kube.toml
+
+`weaver kube rollout|abort` join these with the rollout controller: weaver.kuberollout.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import msgspec
 from weaver.config import ConfigError
 
 
-def add_subcommands(sub: Any) -> None:
+def add_subcommands(sub: Any, more: Callable[[Any], None] | None = None) -> None:
+    """`weaver kube` and its subcommands; `more(ksub)` adds others (the rollout's) before the common flags."""
     kube = sub.add_parser("kube", help="deploy versions to Kubernetes")
     ksub = kube.add_subparsers(dest="kube_command", required=True)
     gen = ksub.add_parser("generate", help="write one version's manifests as YAML")
@@ -47,9 +49,8 @@ def add_subcommands(sub: Any) -> None:
     ksub.choices["delete"].add_argument(
         "--wait", type=float, default=120, help="wait up to SECONDS until its pods are gone (0: no wait)"
     )
-    from weaver.deployers.kube import rollout
-
-    rollout.add_subcommands(ksub)
+    if more is not None:
+        more(ksub)
     for p in ksub.choices.values():
         p.add_argument("--kubeconfig", help="the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)")
 
@@ -108,14 +109,13 @@ def with_embedded_config(pex: Path, kube_text: str) -> str:
     A pod's WEAVER_CONFIG replaces the config packed in its PEX; a kube.toml that says only how
     to deploy must not drop what the app was built with (e.g. a greeting that differs by version).
     """
-    from weaver.rollout.package import embedded_config_text
-    from weaver.rollout.paths import RolloutError
+    from weaver.internal.pexinfo import PexInfoError, embedded_config_text
 
     if not pex.is_file():
         return kube_text
     try:
         embedded = embedded_config_text(pex)
-    except RolloutError as e:
+    except PexInfoError as e:
         raise ConfigError(str(e)) from None
     return f"{embedded.rstrip()}\n\n{kube_text}" if embedded.strip() else kube_text
 
@@ -132,10 +132,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"weaver kube image: {e}", file=sys.stderr)
             return 2
         return 0
-    if args.kube_command in ("rollout", "abort"):
-        from weaver.deployers.kube import rollout
-
-        return rollout.run(args)
     if args.kube_command != "generate":
         from weaver.deployers.kube.actions import run_action
 

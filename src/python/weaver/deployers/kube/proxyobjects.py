@@ -5,7 +5,7 @@ mode, see proxypod.py) and one Service `<app>-<listener>` per public listener se
 the app's stable front, outliving every version. Labels carry the app and the role
 `weaver.dev/role=proxy`, never a version, so deleting a version leaves them alone. The proxy
 needs no API access (no service-account token); it reads the rollout's state, for the tables to
-start from after a restart, from the mounted state ConfigMap (rolloutstore.py).
+start from after a restart, from the mounted state ConfigMap (weaver.kuberollout.store).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 
 from weaver.deployers.kube import config as kubeconfig
 from weaver.deployers.kube.proxyobjects import listeners_env, objects, proxy_ports
-from weaver.deployers.kube.proxypod import ProxyPodError, parse_listeners
+from weaver.kuberollout.proxypod import ProxyPodError, parse_listeners
 
 CONFIG = """
 [kube]

@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from weaver.deployers.kube.proxypod import ProxyPodError, saved_tables
+from weaver.kuberollout.proxypod import ProxyPodError, saved_tables
 from weaver.rollout.state import Deployed, Plan, RolloutState
 
 OLD, NEW = "a" * 64, "b" * 64

@@ -4,7 +4,7 @@ The controller is the one `weaver rollout deploy` runs (rollout/controller.py), 
 proxy Deployment (front.py) and the versions' Deployments (deployer.py): it applies the new
 version, waits until its pods are Ready, shifts traffic in gated steps through the proxy's
 admin endpoints, drains the old version's pinned sessions, then deletes the old version. The
-state lives in the cluster (rolloutstore.py); a copy, the log and the dashboard's view are kept
+state lives in the cluster (store.py); a copy, the log and the dashboard's view are kept
 under `<state dir>/kube/<namespace>/rollout/<app>/`.
 
 An unfinished rollout found in the cluster (its controller died) is resumed when the same version
@@ -26,13 +26,21 @@ from weaver.config import ConfigError
 from weaver.deployers.kube import cluster
 from weaver.deployers.kube import config as kubeconfig
 from weaver.rollout import schedule
+from weaver.rollout.outcome import log_to, report
 from weaver.rollout.paths import AppPaths, RolloutError, check_app
 from weaver.rollout.state import RolloutState
 
 log = logging.getLogger("weaver.rollout")
 
 
-def add_subcommands(ksub: Any) -> None:
+def add_subcommands(sub: Any) -> None:
+    """`weaver kube`: the kube deployer's subcommands, and `rollout` and `abort`."""
+    from weaver.deployers.kube import command as kube
+
+    kube.add_subcommands(sub, more=_add_rollout_parsers)
+
+
+def _add_rollout_parsers(ksub: Any) -> None:
     """`rollout` and `abort` under `weaver kube`."""
     from weaver.rollout.command import add_plan_arguments
 
@@ -50,15 +58,6 @@ def local_paths(namespace: str, app: str) -> AppPaths:
     from weaver.internal import statedir
 
     return AppPaths(app, statedir.root() / "kube" / namespace)
-
-
-def _log_to(paths: AppPaths) -> None:
-    paths.dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(paths.log)
-    handler.setFormatter(logging.Formatter("%(asctime)s pid %(process)d %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
 
 
 def _version_of(pex: Path) -> tuple[str, str, list[str], Path]:
@@ -87,8 +86,8 @@ class Session:
     """One controller's hold on an app's rollout in one namespace."""
 
     def __init__(self, args: argparse.Namespace, app: str) -> None:
-        from weaver.deployers.kube.deployer import KubeDeployer
-        from weaver.deployers.kube.rolloutstore import StateStore
+        from weaver.kuberollout.deployer import KubeDeployer
+        from weaver.kuberollout.store import StateStore
 
         self.cfg = kubeconfig.load(args.config)
         self.client = cluster.connect(args.kubeconfig)
@@ -96,13 +95,13 @@ class Session:
         self.store = StateStore(self.client, self.cfg.namespace, app)
         self.deployer = KubeDeployer(self.client, self.cfg, args.config, getattr(args, "image", None))
         self.paths = local_paths(self.cfg.namespace, app)
-        _log_to(self.paths)
+        log_to(self.paths)
 
     def drive(self, state: RolloutState, action: str, tick: float, names: list[str]) -> RolloutState:
         """Run the controller on `state` (action: run, resume or abort). A proxy that is not
         there yet runs from the image of the version serving (the old one, else the new one)."""
-        from weaver.deployers.kube.front import KubeFront
         from weaver.deployers.kube.image import image_name
+        from weaver.kuberollout.front import KubeFront
         from weaver.rollout.controller import Controller
         from weaver.rollout.display import Display
 
@@ -139,7 +138,7 @@ def rollout(args: argparse.Namespace) -> int:
                 log.info("%s: resuming the unfinished rollout of %s", app, short(version))
                 print(f"resuming the unfinished rollout of {app} to {short(version)} (phase {previous.phase})")
                 final = session.drive(previous, "resume", tick, names)
-                return _report(final)
+                return report(final)
             print(f"rolling back the unfinished rollout of {app} to {short(previous.new)} first")
             session.drive(previous, "abort", tick, names)
             previous = session.store.load()
@@ -149,7 +148,7 @@ def rollout(args: argparse.Namespace) -> int:
         except AlreadyLive as e:
             print(f"{e}: nothing to do")
             return 0
-        return _report(session.drive(state, "run", tick, names))
+        return report(session.drive(state, "run", tick, names))
     finally:
         session.store.release()
 
@@ -171,18 +170,16 @@ def abort(args: argparse.Namespace) -> int:
         session.store.release()
 
 
-def _report(final: RolloutState) -> int:
-    from weaver.rollout.controller import short
-
-    listen = ", ".join(f"{k}=http://{v}" for k, v in final.listeners.items())
-    if final.phase == "rolled_back":
-        print(f"ROLLED BACK to {short(final.live)}: {final.reason}", file=sys.stderr)
-        return 3
-    print(f"{final.phase}: {short(final.live)} serves {final.app} on {listen}")
-    return 0
-
-
 def run(args: argparse.Namespace) -> int:
+    """`weaver kube ...`: rollout and abort here, the rest by the kube deployer."""
+    if args.kube_command not in ("rollout", "abort"):
+        from weaver.deployers.kube import command as kube
+
+        return kube.run(args)
+    return _run_rollout(args)
+
+
+def _run_rollout(args: argparse.Namespace) -> int:
     """`weaver kube rollout|abort`; errors are printed, not raised."""
     try:
         return rollout(args) if args.kube_command == "rollout" else abort(args)
