@@ -7,6 +7,10 @@ cookie. Its controller is killed mid-rollout; the next `weaver kube rollout` of 
 from the state in the cluster. Nothing fails, every call chain stays in one version, the pinned
 session moves only when v1 is gone, and v1's objects are deleted at the end. Then a broken build
 (Greeter raises) fails its health gate: it is rolled back and v2's pods are untouched.
+
+The boutique (deploy/boutique/default.toml's 5 groups, carts in a real redis-server on the host)
+goes v1 -> v2 the same way while shoppers fill carts; a shopper pinned to v1 keeps reading its
+cart, and finds it on v2 once v1 is gone.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ import msgspec
 import pytest
 from lightkube.resources.core_v1 import ConfigMap
 
-from e2e.rollout_builds import build_hello
+from e2e.rollout_builds import build_hello, build_shop
 from e2e.rollout_load import Load
+from e2e.shoppers import CART, Shopper, Traffic
 from kube.deploying import free_run, image, weaver
 from kube.rig import SRC_ROOT, Cluster
+from support.redis_server import redis_server
 from weaver.deployers.kube import cluster
 from weaver.deployers.kube.manifests import AppSpec
 from weaver.deployers.kube.proxyobjects import labels as proxy_labels
@@ -43,12 +49,13 @@ GATE = ["--warmup-requests", "5", "--min-requests", "20", "--drain-idle", "1s", 
         "--start-timeout", "240s", "--stop-grace", "2s", "--hold-timeout", "60s"]  # fmt: skip
 
 
-def kube_toml(node: Cluster, manifest: Path) -> tuple[str, int]:
+def kube_toml(node: Cluster, manifest: Path, listener: str = "hello") -> tuple[str, int]:
     """The deployment config: host network, one replica per group, ports clear for two versions;
     returns it and the proxy's port."""
     groups = list(AppSpec(json.loads(manifest.read_text()), str(manifest)).groups)
     strides = (0, PORT_STRIDE, 2 * PORT_STRIDE)
-    rpc, health, listener = (free_run(len(groups), strides) for _ in range(3))
+    rpc, health = (free_run(len(groups), strides) for _ in range(2))
+    serve = free_run(1, strides)
     proxy, admin = free_run(1), free_run(1)
     replicas = "".join(f'[kube.groups.{g}]\nreplicas = 1\ncpu = "100m"\n' for g in groups)
     return f"""[kube]
@@ -58,8 +65,8 @@ api_server = "{node.server.removeprefix("https://")}"
 rpc_port = {rpc}
 health_port = {health}
 grace = 5
-{replicas}[kube.listeners.hello]
-container_port = {listener}
+{replicas}[kube.listeners.{listener}]
+container_port = {serve}
 proxy_port = {proxy}
 [kube.proxy]
 admin_port = {admin}
@@ -70,14 +77,17 @@ cpu = "50m"
 class Rollouts:
     """`weaver kube rollout` of hello builds on one node, with the controller's state under `tmp`."""
 
-    def __init__(self, node: Cluster, tmp: Path) -> None:
-        self.node, self.tmp = node, tmp
+    def __init__(self, node: Cluster, tmp: Path, app: str = "hello") -> None:
+        self.node, self.tmp, self.app = node, tmp, app
         self.env = {**os.environ, "WEAVER_STATE_DIR": str(tmp / "state")}
         self.client = node.client()
         self.builds: dict[str, tuple[Path, Path]] = {}
 
     def build(self, greeting: str, broken: bool = False) -> str:
-        pex, manifest = build_hello(self.tmp / "builds", greeting, broken=broken)
+        return self.add(*build_hello(self.tmp / "builds", greeting, broken=broken))
+
+    def add(self, pex: Path, manifest: Path) -> str:
+        """Image a build into the node; its version."""
         image(self.node, pex, self.tmp)
         version = str(json.loads(manifest.read_text())["version"])
         self.builds[version] = (pex, manifest)
@@ -100,27 +110,27 @@ class Rollouts:
                                 text=True)  # fmt: skip
 
     def state(self) -> RolloutState:
-        cm = self.client.get(ConfigMap, state_name("hello"), namespace="default")
+        cm = self.client.get(ConfigMap, state_name(self.app), namespace="default")
         return msgspec.json.decode(str((cm.data or {})["state.json"]), type=RolloutState)
 
     def wait_state(self, done: Any, timeout: float) -> RolloutState:
         """Wait (on ConfigMap watch events) until the saved state satisfies `done`."""
 
         def saved(items: dict[str, dict[str, Any]]) -> bool:
-            cm = items.get(state_name("hello"))
+            cm = items.get(state_name(self.app))
             text = str(((cm or {}).get("data") or {}).get("state.json") or "")
             return bool(text) and bool(done(msgspec.json.decode(text, type=RolloutState)))
 
-        wait_listed(self.client, ConfigMap, "default", proxy_labels("hello"), saved, timeout)
+        wait_listed(self.client, ConfigMap, "default", proxy_labels(self.app), saved, timeout)
         return self.state()
 
     def objects(self, version: str) -> list[str]:
-        found = cluster.owned(self.client, "default", cluster.selector("hello", version[:16]))
+        found = cluster.owned(self.client, "default", cluster.selector(self.app, version[:16]))
         return [f"{o['kind']}/{o['metadata']['name']}" for o in found]
 
     def pods(self, version: str) -> dict[str, tuple[str, int]]:
         """Pod name -> (uid, restarts) of the version."""
-        pods = cluster.pods(self.client, "default", cluster.selector("hello", version[:16]))
+        pods = cluster.pods(self.client, "default", cluster.selector(self.app, version[:16]))
         return {
             p["metadata"]["name"]: (p["metadata"]["uid"], sum(c.get("restartCount", 0)
                                     for c in p["status"].get("containerStatuses") or []))
@@ -129,9 +139,9 @@ class Rollouts:
 
     def clean(self) -> None:
         for version in self.builds:
-            cluster.delete(self.client, "default", cluster.selector("hello", version[:16]))
-        cluster.delete(self.client, "default", proxy_labels("hello"))
-        cluster.wait_gone(self.client, "default", cluster.selector("hello"), 180)
+            cluster.delete(self.client, "default", cluster.selector(self.app, version[:16]))
+        cluster.delete(self.client, "default", proxy_labels(self.app))
+        cluster.wait_gone(self.client, "default", cluster.selector(self.app), 180)
 
 
 @pytest.fixture
@@ -201,3 +211,49 @@ def test_rollout_under_load_survives_a_killed_controller_and_a_broken_build_roll
     assert rollouts.objects(v3) == []
     assert {r.version for r in results if not r.ok} <= {v3}  # only the broken build failed requests
     assert greet(port)["text"] == "Howdy, Ada!"
+
+
+@pytest.fixture
+def shop_rollouts(kube_node: Cluster, tmp_path: Path) -> Iterator[Rollouts]:
+    r = Rollouts(kube_node, tmp_path, "boutique")
+    try:
+        yield r
+    finally:
+        r.clean()
+
+
+@pytest.mark.timeout(2400)
+def test_the_boutique_rolls_out_under_load_and_the_pinned_cart_survives(shop_rollouts: Rollouts) -> None:
+    r = shop_rollouts
+    with redis_server() as redis:
+        v1 = r.add(*build_shop(r.tmp / "builds", "v1", redis.address))
+        v2 = r.add(*build_shop(r.tmp / "builds", "v2", redis.address))
+        text, port = kube_toml(r.node, r.builds[v1][1], "boutique")
+        (r.tmp / "kube.toml").write_text(text)
+        first = r.run(v1, "--steps", "100", "--duration", "1s")
+        assert first.returncode == 0, first.stdout + first.stderr
+        address = f"127.0.0.1:{port}"
+        pinned = Shopper(address, "pinned")
+        for pid, quantity in CART.items():
+            assert pinned.go("POST", "/cart", f"product_id={pid}&quantity={quantity}").status == 302
+        before = pinned.go("GET", "/cart")
+        assert (before.version, before.cart) == (v1, CART), before
+        started = time.monotonic()
+        with Traffic(address, pinned, max_seconds=ROLLOUT_TIMEOUT) as traffic:
+            done = r.run(v2, "--steps", "50,100", "--duration", "16s", "--warmup-path", "/")
+        assert done.returncode == 0, done.stdout + done.stderr
+        print(f"boutique rollout v1 -> v2 on the node: {time.monotonic() - started:.1f} s")
+        after = pinned.go("GET", "/cart")
+    assert (after.version, after.cart) == (v2, CART), after
+    pages = traffic.pages
+    assert [p for p in pages if not p.ok] == []  # zero failed requests; every page rendered by its version
+    assert {p.version for p in pages if p.session.startswith("fresh")} == {v1, v2}
+    reads = [p for p in pages if p.session == "pinned"]
+    assert all(p.cart == CART for p in reads)
+    switch = next(i for i, p in enumerate(reads) if p.version == v2)
+    assert {p.version for p in reads[:switch]} == {v1} and {p.version for p in reads[switch:]} == {v2}
+    assert reads[switch].repinned_from == v1
+    assert r.objects(v1) == [] and r.state().running() == [v2]
+    by = {v: sum(1 for p in pages if p.version == v) for v in (v1, v2)}
+    print(f"KUBE BOUTIQUE rollout: {len(pages)} pages, {by[v1]} by v1 and {by[v2]} by v2, none failed; "
+          f"the pinned cart read {len(reads)} times, re-pinned at read {switch}")
