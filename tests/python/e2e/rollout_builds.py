@@ -20,6 +20,8 @@ from weaver.internal.pexinfo import pex_sha256
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "python"
 PEX_TOOL = [sys.executable, "-m", "pex"]
+IMAGE_PYTHON = "/usr/bin/python3.11"
+"""The interpreter the Kubernetes base image copies (weaver.deployers.kube.baseimage)."""
 REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn"]
 TRACING = ["opentelemetry-api", "opentelemetry-sdk"]
 """What a build needs for its replicas to trace (without it they say so and run untraced)."""
@@ -73,8 +75,14 @@ def build_app(
     requirements: list[str],
     edit: Callable[[Path], None] | None = None,
     flags: list[str] | None = None,
+    repository: Path | None = None,
 ) -> tuple[Path, Path]:
-    """Build `apps.<app>` with `config` embedded into `out`/<name>.pex and its manifest."""
+    """Build `apps.<app>` with `config` embedded into `out`/<name>.pex and its manifest.
+
+    With `repository` (a Pants-built PEX holding the requirements for every Python the lockfile
+    allows), the build runs on this interpreter and on IMAGE_PYTHON: the Kubernetes base image's
+    Debian Python 3.11.2 needs what this one does not (redis wants async-timeout before 3.11.3).
+    """
     stage = out / f"stage-{name}"
     shutil.copytree(SRC / "weaver", stage / "weaver", ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
     shutil.copytree(SRC / "apps" / app, stage / "apps" / app, ignore=shutil.ignore_patterns("__pycache__", "*_test.py"))
@@ -92,8 +100,11 @@ def build_app(
     )
     pex = out / f"{name}.pex"
     venv = sys.prefix  # the virtualenv running the tests
+    source = ["--venv-repository", venv]
+    if repository is not None:
+        source = ["--pex-repository", str(repository), "--python", sys.executable, "--python", IMAGE_PYTHON]
     subprocess.run(
-        [*PEX_TOOL, "-D", str(stage), "--venv-repository", venv, *(flags or []), *requirements,
+        [*PEX_TOOL, "-D", str(stage), *source, *(flags or []), *requirements,
          f"--python-shebang={sys.executable}", "-e", "weaver.app_main:main", "--no-compile", "-o", str(pex)],
         check=True, capture_output=True,
     )  # fmt: skip
@@ -108,7 +119,9 @@ SHOP_REQUIREMENTS = ["msgspec", "httptools", "uvloop", "uvicorn", "jinja2", "red
 SHOP_PLACEMENT = SRC.parents[1] / "deploy" / "boutique" / "default.toml"
 
 
-def build_shop(out: Path, name: str, redis: str, edit: Callable[[Path], None] | None = None) -> tuple[Path, Path]:
+def build_shop(
+    out: Path, name: str, redis: str, edit: Callable[[Path], None] | None = None, repository: Path | None = None
+) -> tuple[Path, Path]:
     """Build the shop (deploy/boutique/default.toml's placement, carts in the Redis at `redis`)."""
     config = SHOP_PLACEMENT.read_text() + f'\n[apps.boutique.cartstore.CartStore]\nredis = "{redis}"\n# build {name}\n'
-    return build_app(out, f"boutique-{name}", "boutique", config, SHOP_REQUIREMENTS, edit)
+    return build_app(out, f"boutique-{name}", "boutique", config, SHOP_REQUIREMENTS, edit, repository=repository)

@@ -34,7 +34,7 @@ from e2e.rollout_builds import build_hello, build_shop
 from e2e.rollout_load import Load
 from e2e.shoppers import CART, Shopper, Traffic
 from kube.deploying import free_run, image, weaver
-from kube.rig import SRC_ROOT, Cluster
+from kube.rig import ROOT, SRC_ROOT, Cluster
 from support.redis_server import redis_server
 from weaver.deployers.kube import cluster
 from weaver.deployers.kube.manifests import AppSpec
@@ -45,6 +45,8 @@ from weaver.kuberollout.deployer import PORT_STRIDE
 from weaver.rollout.state import RolloutState
 
 ROLLOUT_TIMEOUT = 400.0
+SPLIT_SHOP = ROOT / "deploy.boutique" / "split.pex"
+"""Pants-built: the shop's requirements for every Python the lockfile allows (rollout_builds)."""
 GATE = ["--warmup-requests", "5", "--min-requests", "20", "--drain-idle", "1s", "--drain-timeout", "30s",
         "--start-timeout", "240s", "--stop-grace", "2s", "--hold-timeout", "60s"]  # fmt: skip
 
@@ -226,8 +228,8 @@ def shop_rollouts(kube_node: Cluster, tmp_path: Path) -> Iterator[Rollouts]:
 def test_the_boutique_rolls_out_under_load_and_the_pinned_cart_survives(shop_rollouts: Rollouts) -> None:
     r = shop_rollouts
     with redis_server() as redis:
-        v1 = r.add(*build_shop(r.tmp / "builds", "v1", redis.address))
-        v2 = r.add(*build_shop(r.tmp / "builds", "v2", redis.address))
+        v1 = r.add(*build_shop(r.tmp / "builds", "v1", redis.address, repository=SPLIT_SHOP))
+        v2 = r.add(*build_shop(r.tmp / "builds", "v2", redis.address, repository=SPLIT_SHOP))
         text, port = kube_toml(r.node, r.builds[v1][1], "boutique")
         (r.tmp / "kube.toml").write_text(text)
         first = r.run(v1, "--steps", "100", "--duration", "1s")
