@@ -90,9 +90,12 @@ def build_app(
     if edit is not None:
         edit(stage)
     sources = [str(p) for p in sorted((stage / "apps" / app).glob("*.py"))]
+    placement = out / f"{name}.weaver.toml"  # the manifest's groups and replicas, as `pants package` gives them
+    placement.write_text(config)
     subprocess.run([sys.executable, "-m", "weaver", "generate", "--root", str(stage), *sources], check=True, cwd=SRC)
     described = subprocess.run(
-        [sys.executable, "-m", "weaver", "describe", "--root", str(stage), *sources],
+        [sys.executable, "-m", "weaver", "describe", "--root", str(stage), "--config", str(placement),
+         *sources],
         check=True, capture_output=True, text=True, cwd=SRC,
     )  # fmt: skip
     (stage / "weaver_app_info.py").write_text(

@@ -32,7 +32,9 @@ from lightkube.resources.core_v1 import ConfigMap
 
 from e2e.rollout_builds import build_hello, build_shop
 from e2e.rollout_load import Load
+from e2e.rollout_rig import Build, Weaver
 from e2e.shoppers import CART, Shopper, Traffic
+from kube.cpu import browse, containers_cpu_s, tree_cpu_s
 from kube.deploying import free_run, image, weaver
 from kube.rig import ROOT, SRC_ROOT, Cluster
 from support.redis_server import redis_server
@@ -41,8 +43,9 @@ from weaver.deployers.kube.manifests import AppSpec
 from weaver.deployers.kube.proxyobjects import labels as proxy_labels
 from weaver.deployers.kube.proxyobjects import state_name
 from weaver.deployers.kube.watching import wait_listed
-from weaver.kuberollout.deployer import PORT_STRIDE
+from weaver.rollout.proxyhost import read_info
 from weaver.rollout.state import RolloutState
+from weaver.runtime import status
 
 ROLLOUT_TIMEOUT = 400.0
 SPLIT_SHOP = ROOT / "deploy.boutique" / "split.pex"
@@ -246,6 +249,7 @@ def test_the_boutique_rolls_out_under_load_and_the_pinned_cart_survives(shop_rol
         assert done.returncode == 0, done.stdout + done.stderr
         print(f"boutique rollout v1 -> v2 on the node: {time.monotonic() - started:.1f} s")
         after = pinned.go("GET", "/cart")
+        compare_cpu(r, v2, address)
     assert (after.version, after.cart) == (v2, CART), after
     pages = traffic.pages
     assert [p for p in pages if not p.ok] == []  # zero failed requests; every page rendered by its version
@@ -259,3 +263,30 @@ def test_the_boutique_rolls_out_under_load_and_the_pinned_cart_survives(shop_rol
     by = {v: sum(1 for p in pages if p.version == v) for v in (v1, v2)}
     print(f"KUBE BOUTIQUE rollout: {len(pages)} pages, {by[v1]} by v1 and {by[v2]} by v2, none failed; "
           f"the pinned cart read {len(reads)} times, re-pinned at read {switch}")
+
+
+WARM_VISITS, VISITS = 10, 50
+
+
+def compare_cpu(r: Rollouts, version: str, address: str) -> None:
+    """Print the shop's CPU per page on the node (every container) and under `weaver multi` (the
+    manager's and the proxy's process trees), one shopper at a time through each one's proxy."""
+    browse(address, WARM_VISITS)
+    before = containers_cpu_s()
+    pages = browse(address, VISITS)
+    on_node = (containers_cpu_s() - before) / pages
+    multi = Weaver(r.tmp / "multi", app="boutique")
+    try:
+        done = multi.deploy(Build(*r.builds[version]), "--steps", "100", "--duration", "1s", "--start-timeout", "120s")
+        assert done.returncode == 0, done.stdout + done.stderr
+        st, proxy = status.read(multi.paths.status(version)), read_info(multi.paths)
+        assert st is not None and proxy is not None
+        browse(multi.address, WARM_VISITS)
+        before = tree_cpu_s([st.manager_pid, proxy.pid])
+        pages = browse(multi.address, VISITS)
+        local = (tree_cpu_s([st.manager_pid, proxy.pid]) - before) / pages
+    finally:
+        multi.close()
+    print(f"BOUTIQUE CPU per page, {pages} pages one shopper at a time: on the node {on_node * 1000:.2f} ms "
+          f"(the version's pods and the proxy pod), under weaver multi {local * 1000:.2f} ms (manager, replicas "
+          f"and proxy); node / multi = {on_node / local:.2f}")
