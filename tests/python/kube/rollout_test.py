@@ -43,6 +43,7 @@ from weaver.deployers.kube.manifests import AppSpec
 from weaver.deployers.kube.proxyobjects import labels as proxy_labels
 from weaver.deployers.kube.proxyobjects import state_name
 from weaver.deployers.kube.watching import wait_listed
+from weaver.kuberollout.deployer import PORT_STRIDE
 from weaver.rollout.proxyhost import read_info
 from weaver.rollout.state import RolloutState
 from weaver.runtime import status
