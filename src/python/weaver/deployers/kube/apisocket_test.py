@@ -38,7 +38,9 @@ async def test_bytes_and_eof_cross_both_relays(tmp_path: Path) -> None:
             server.close()
 
 
-async def test_an_unreachable_api_server_closes_the_connection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_an_unreachable_api_server_closes_the_connection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     socket_path = str(tmp_path / "api.sock")
     node = await apisocket.node_relay(socket_path, "127.0.0.1", 1)  # nothing listens on port 1
     try:

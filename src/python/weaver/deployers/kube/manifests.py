@@ -276,7 +276,8 @@ def _api_access(cfg: KubeConfig) -> tuple[list[Obj], list[Obj], list[Obj]]:
     `kubernetes` Service by default, `api_server`, or the node's relay socket (`api_socket`)."""
     if cfg.api_server:
         host, port = cfg.api_server.rsplit(":", 1)
-        return [{"name": "KUBERNETES_SERVICE_HOST", "value": host}, {"name": "KUBERNETES_SERVICE_PORT", "value": port}], [], []
+        env = [{"name": "KUBERNETES_SERVICE_HOST", "value": host}, {"name": "KUBERNETES_SERVICE_PORT", "value": port}]
+        return env, [], []
     if not cfg.api_socket:
         return [], [], []
     directory, name = cfg.api_socket.rsplit("/", 1)
