@@ -1,7 +1,7 @@
 # Sourced by control-plane.sh when WEAVER_KUBE_NODE=1: a node on this machine (root only).
 # containerd (its own socket and state under DIR), runc, CNI bridge + host-local + loopback (the
-# kubelet reports the node Ready only when the runtime's network is ready; weaver's pods use
-# hostNetwork, so the bridge serves only the sandbox), and the kubelet on 127.0.0.1.
+# kubelet reports the node Ready only when the runtime's network is ready; pods on it reach the
+# API server through the api-socket relay), and the kubelet on 127.0.0.1.
 # The pause image is made here (busybox-static, one OCI layer) and imported with ctr.
 # shellcheck shell=bash
 
@@ -64,6 +64,12 @@ EOF
     --client-ca-file "$DIR/pki/ca.crt" --authorization-mode AlwaysAllow --anonymous-auth=false \
     --cgroup-driver cgroupfs --cgroups-per-qos=false --enforce-node-allocatable "" --fail-swap-on=false \
     --eviction-hard "" --image-gc-high-threshold 100 --register-node=true --oom-score-adj 0
+  # Pods on the pod network reach the API server (127.0.0.1 only) through this Unix socket,
+  # mounted into them ([kube] api_socket; src/python/weaver/deployers/kube/apisocket.py).
+  mkdir -p "$n/api"
+  spawn api-socket python3 "$HERE/../../src/python/weaver/deployers/kube/apisocket.py" "$n/api/api.sock" \
+    "127.0.0.1:$API_PORT"
+  wait_for "the API socket" 30 test -S "$n/api/api.sock"
   echo "$n" >"$DIR/node.sh.state"
   wait_for "the node's registration" 60 node_address
   wait_for "the node" 120 node_ready

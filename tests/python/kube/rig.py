@@ -76,6 +76,11 @@ class Cluster:
     def containerd(self) -> Path:
         return self.dir / "node" / "containerd.sock"
 
+    @property
+    def api_socket(self) -> Path:
+        """The node's relay to the API server, for pods on the pod network ([kube] api_socket)."""
+        return self.dir / "node" / "api" / "api.sock"
+
     def import_image(self, tarball: Path) -> None:
         """`ctr -n k8s.io images import` the OCI tarball into the node's containerd."""
         subprocess.run(["ctr", "--address", str(self.containerd), "-n", "k8s.io", "images", "import", str(tarball)],

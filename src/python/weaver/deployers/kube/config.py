@@ -6,6 +6,8 @@
     grace = 30                          # terminationGracePeriodSeconds
     host_network = false                # pods on the node's network (the local cluster: no kube-proxy)
     api_server = "127.0.0.1:6443"       # where pods reach the API server (default: in-cluster Service)
+    api_socket = "/run/weaver/api.sock" # or: a Unix socket on the node relaying to it (the local
+                                        # cluster's pods on the pod network; apisocket.py)
     [kube.listeners.boutique]
     public = true                       # a LoadBalancer Service; else ClusterIP
     port = 80
@@ -75,10 +77,12 @@ class KubeConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     grace: int = 30
     host_network: bool = False
     api_server: str = ""
+    """HOST:PORT the in-pod envelope watches pods through, instead of the `kubernetes` Service."""
+    api_socket: str = ""
+    """A Unix socket on the node relaying to the API server; pods mount its directory."""
     rpc_port: int = 10000
     """Group i's pods serve rpc on rpc_port + i and health on health_port + i."""
     health_port: int = 9090
-    """HOST:PORT the in-pod envelope watches pods through, instead of the `kubernetes` Service."""
     listeners: dict[str, ListenerConfig] = {}
     groups: dict[str, GroupConfig] = {}
     proxy: ProxyConfig = msgspec.field(default_factory=ProxyConfig)
@@ -151,6 +155,12 @@ def _check(cfg: KubeConfig, where: str) -> None:
         raise bad("image", f"{cfg.image!r} is not an image reference")
     if cfg.api_server and not re.fullmatch(r"[A-Za-z0-9.-]+:[0-9]{1,5}", cfg.api_server):
         raise bad("api_server", f"{cfg.api_server!r} is not HOST:PORT")
+    if cfg.api_socket:
+        if not cfg.api_socket.startswith("/") or cfg.api_socket.endswith("/"):
+            raise bad("api_socket", f"{cfg.api_socket!r} is not an absolute path to a socket file")
+        if cfg.api_server or cfg.host_network:
+            key = "api_server" if cfg.api_server else "host_network"
+            raise bad(key, "not with api_socket (a pod reaches the API server either through the socket or directly)")
     if not 0 <= cfg.grace <= 3600:
         raise bad("grace", f"{cfg.grace} is not between 0 and 3600 seconds")
     for key, port in (("rpc_port", cfg.rpc_port), ("health_port", cfg.health_port)):

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from weaver.config import ConfigError
+from weaver.deployers.kube import apisocket
 from weaver.deployers.kube.config import GroupConfig, KubeConfig
 
 SHORT = 16
@@ -173,10 +174,7 @@ def _group(
     limits = {k: v for k, v in (("cpu", gc.cpu_limit), ("memory", gc.memory_limit or gc.memory)) if v}
     resources["limits"] = limits
     probe = {"httpGet": {"path": "/healthz", "port": "health"}, "periodSeconds": 5}
-    api = [
-        {"name": "KUBERNETES_SERVICE_HOST", "value": cfg.api_server.rsplit(":", 1)[0]},
-        {"name": "KUBERNETES_SERVICE_PORT", "value": cfg.api_server.rsplit(":", 1)[1]},
-    ] if cfg.api_server else []
+    api, api_volume, api_mount = _api_access(cfg)
     env = [
         {"name": "WEAVER_PROCLET", "value": "kube"},
         {"name": "WEAVER_APP", "value": spec.app},
@@ -227,10 +225,12 @@ def _group(
                             },
                             "readinessProbe": probe,
                             "livenessProbe": {**probe, "failureThreshold": 3},
-                            "volumeMounts": [{"name": "config", "mountPath": CONFIG_DIR, "readOnly": True}],
+                            "volumeMounts": [
+                                {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True}, *api_mount,
+                            ],
                         }
                     ],
-                    "volumes": [{"name": "config", "configMap": {"name": f"{base}-config"}}],
+                    "volumes": [{"name": "config", "configMap": {"name": f"{base}-config"}}, *api_volume],
                 },
             },
         },
@@ -269,6 +269,26 @@ def _group(
             }
         )
     return out
+
+
+def _api_access(cfg: KubeConfig) -> tuple[list[Obj], list[Obj], list[Obj]]:
+    """(env, volumes, mounts) by which the envelope reaches the API server: the in-cluster
+    `kubernetes` Service by default, `api_server`, or the node's relay socket (`api_socket`)."""
+    if cfg.api_server:
+        host, port = cfg.api_server.rsplit(":", 1)
+        env = [{"name": "KUBERNETES_SERVICE_HOST", "value": host}, {"name": "KUBERNETES_SERVICE_PORT", "value": port}]
+        return env, [], []
+    if not cfg.api_socket:
+        return [], [], []
+    directory, name = cfg.api_socket.rsplit("/", 1)
+    env = [
+        {"name": "KUBERNETES_SERVICE_HOST", "value": apisocket.POD_ADDRESS[0]},
+        {"name": "KUBERNETES_SERVICE_PORT", "value": str(apisocket.POD_ADDRESS[1])},
+        {"name": "WEAVER_KUBE_API_SOCKET", "value": f"{apisocket.POD_SOCKET_DIR}/{name}"},
+    ]
+    volume = {"name": "api-socket", "hostPath": {"path": directory or "/", "type": "Directory"}}
+    mount = {"name": "api-socket", "mountPath": apisocket.POD_SOCKET_DIR, "readOnly": True}
+    return env, [volume], [mount]
 
 
 def dns_name(text: str) -> str:

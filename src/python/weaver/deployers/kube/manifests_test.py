@@ -123,6 +123,9 @@ def test_groups_follow_the_placement_and_the_config() -> None:
         ('[kube.proxy]\ncpu = "fast"\n', "key proxy.cpu: 'fast' is not a Kubernetes quantity"),
         ("[kube]\nproxy = 3\n", "[kube] key proxy: must be a table"),
         ("[kube.listeners.hello]\nproxy_port = 0\n", "key listeners.hello.proxy_port: 0 is not a TCP port"),
+        ('[kube]\napi_socket = "api.sock"\n', "key api_socket: 'api.sock' is not an absolute path to a socket file"),
+        ('[kube]\napi_socket = "/run/a.sock"\nhost_network = true\n', "key host_network: not with api_socket"),
+        ('[kube]\napi_socket = "/run/a.sock"\napi_server = "h:1"\n', "key api_server: not with api_socket"),
     ],
 )
 def test_bad_config_names_the_file_and_key(snippet: str, message: str) -> None:
@@ -155,3 +158,17 @@ def test_a_port_offset_moves_every_port_the_pods_bind() -> None:
     assert ports(1000) == [p + 1000 for p in ports(0)]
     with pytest.raises(ConfigError, match="pass 65535"):
         ports(60000)
+
+
+def test_pods_reach_the_api_server_through_the_node_socket_when_asked() -> None:
+    deployments = [o for o in objects('[kube]\napi_socket = "/srv/node/api/api.sock"\n') if o["kind"] == "Deployment"]
+    for deployment in deployments:
+        kubernetes_validate.validate(deployment, "1.30.0", strict=True)
+        pod = deployment["spec"]["template"]["spec"]
+        assert "hostNetwork" not in pod
+        assert {"name": "api-socket", "hostPath": {"path": "/srv/node/api", "type": "Directory"}} in pod["volumes"]
+        container = pod["containers"][0]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert (env["KUBERNETES_SERVICE_HOST"], env["KUBERNETES_SERVICE_PORT"]) == ("127.0.0.1", "6443")
+        assert env["WEAVER_KUBE_API_SOCKET"] == "/var/run/weaver-api/api.sock"
+        assert {"name": "api-socket", "mountPath": "/var/run/weaver-api", "readOnly": True} in container["volumeMounts"]

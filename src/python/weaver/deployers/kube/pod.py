@@ -6,7 +6,8 @@ its group's components in one proclet through `weaver.runtime.envelope.Envelope`
 API, as `weaver multi` uses it): rpc on POD_IP's fixed rpc port, the group's listeners on their
 ports, `/healthz` on the health port for the kubelet's probes (200 once the proclet's components
 started and it answers health checks). Routing comes from watching the pods with the same app
-and version labels (`podwatch`) and is pushed to the proclet on every change. Logs go to stdout
+and version labels (`podwatch`) and is pushed to the proclet on every change; on the local
+cluster's pod network the watch goes through the node's relay socket (`apisocket`). Logs go to stdout
 as JSON lines (`kubectl logs`, `weaver kube logs`). SIGTERM stops the proclet within the grace.
 """
 
@@ -20,6 +21,7 @@ import sys
 
 import msgspec
 
+from weaver.deployers.kube import apisocket
 from weaver.deployers.kube.podwatch import PodWatcher
 from weaver.internal import envvars
 from weaver.internal.pexinfo import pex_sha256
@@ -59,6 +61,7 @@ class PodEnvelope:
         self.group = Group(env["WEAVER_KUBE_GROUP"], components, 1, sorted(listeners))
         self.shared = {name: f"{self.pod_ip}:{port}" for name, port in listeners.items()}
         self.pex = env["PEX"]
+        self.api_socket = env.get("WEAVER_KUBE_API_SOCKET", "")
         spec_env = {envvars.RPC_LISTEN: f"tcp://{self.pod_ip}:{env['WEAVER_KUBE_RPC_PORT']}"}
         self.spec = LaunchSpec([sys.executable, self.pex], spec_env)
         self.changed = asyncio.Event()
@@ -118,6 +121,7 @@ class PodEnvelope:
 
     async def run(self) -> int:
         server = await asyncio.start_server(self._health, self.pod_ip, self.health_port)
+        relay = await apisocket.pod_relay(self.api_socket) if self.api_socket else None  # before the watch connects
         self.watcher.start()
         await self.envelope.start()
         tasks = [asyncio.create_task(self._push_routing()), asyncio.create_task(self._check_health())]
@@ -135,6 +139,8 @@ class PodEnvelope:
             task.cancel()
         self.watcher.stop()
         server.close()
+        if relay is not None:
+            relay.close()
         return code
 
 
