@@ -53,3 +53,29 @@ def image(node: Cluster, pex: Path, tmp: Path) -> str:
     tarball.unlink()
     print(f"image {name}: written and imported in {time.monotonic() - started:.1f} s")
     return name
+
+
+def host_network_section(
+    node: Cluster, groups: list[str], listener: str, ports: tuple[int, int, int], image: str = ""
+) -> str:
+    """The `[kube]` section for host-network pods on the local node, one replica of 100m per group.
+
+    `ports`: the first rpc port, the first health port (group i adds i) and the listener's port;
+    `image`: the base image (default: the section's default). The listener's table comes last.
+    One replica per group: host-network pods of one group share their ports, so a second one on
+    this one node would stay Pending ("didn't have free ports"). 100m of CPU each: the default
+    250m times the shop's 11 groups is more than this 2-core node has ("Insufficient cpu").
+    """
+    rpc, health, port = ports
+    image_line = f'image = "{image}"\n' if image else ""
+    replicas = "".join(f'[kube.groups.{g}]\nreplicas = 1\ncpu = "100m"\n' for g in groups)
+    return f"""[kube]
+namespace = "default"
+host_network = true
+api_server = "{node.server.removeprefix("https://")}"
+rpc_port = {rpc}
+health_port = {health}
+grace = 5
+{image_line}{replicas}[kube.listeners.{listener}]
+container_port = {port}
+"""

@@ -19,7 +19,7 @@ import pytest
 
 from apps.boutique.httpclient import HttpBrowser
 from apps.boutique.session import run_session
-from kube.deploying import free_run, weaver
+from kube.deploying import free_run, host_network_section, weaver
 from kube.rig import ROOT, Cluster
 from weaver.deployers.kube import cluster
 from weaver.internal.pexinfo import pex_sha256
@@ -30,26 +30,10 @@ READY_TIMEOUT = 300.0
 
 
 def kube_toml(app_config: str, image: str, node: Cluster, groups: list[str], listener: str) -> tuple[str, int]:
-    """The deployment config for the local node (one replica per group); returns it and the listener's port.
-
-    One replica per group: host-network pods of one group share their ports, so a second one on
-    this one node would stay Pending ("didn't have free ports"). 100m of CPU each: the default
-    250m times the shop's 11 groups is more than this 2-core node has ("Insufficient cpu").
-    """
-    rpc, health, port = free_run(len(groups)), free_run(len(groups)), free_run(1)
-    replicas = "".join(f"[kube.groups.{g}]\nreplicas = 1\ncpu = \"100m\"\n" for g in groups)
-    return f"""{app_config}
-[kube]
-namespace = "default"
-image = "{image}"
-host_network = true
-api_server = "{node.server.removeprefix("https://")}"
-rpc_port = {rpc}
-health_port = {health}
-grace = 5
-{replicas}[kube.listeners.{listener}]
-container_port = {port}
-""", port
+    """The deployment config for the local node; returns it and the listener's port."""
+    port = free_run(1)
+    section = host_network_section(node, groups, listener, (free_run(len(groups)), free_run(len(groups)), port), image)
+    return f"{app_config}\n{section}", port
 
 
 def deploy(node: Cluster, pex: Path, app_config: str, groups: list[str], listener: str, tmp: Path) -> int:

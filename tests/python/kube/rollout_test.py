@@ -35,7 +35,7 @@ from e2e.rollout_load import Load
 from e2e.rollout_rig import Build, Weaver
 from e2e.shoppers import CART, Shopper, Traffic
 from kube.cpu import browse, containers_cpu_s, tree_cpu_s
-from kube.deploying import free_run, image, weaver
+from kube.deploying import free_run, host_network_section, image, weaver
 from kube.rig import ROOT, SRC_ROOT, Cluster
 from support.redis_server import redis_server
 from weaver.deployers.kube import cluster
@@ -61,23 +61,9 @@ def kube_toml(node: Cluster, manifest: Path, listener: str = "hello") -> tuple[s
     groups = list(AppSpec(json.loads(manifest.read_text()), str(manifest)).groups)
     strides = (0, PORT_STRIDE, 2 * PORT_STRIDE)
     rpc, health = (free_run(len(groups), strides) for _ in range(2))
-    serve = free_run(1, strides)
     proxy, admin = free_run(1), free_run(1)
-    replicas = "".join(f'[kube.groups.{g}]\nreplicas = 1\ncpu = "100m"\n' for g in groups)
-    return f"""[kube]
-namespace = "default"
-host_network = true
-api_server = "{node.server.removeprefix("https://")}"
-rpc_port = {rpc}
-health_port = {health}
-grace = 5
-{replicas}[kube.listeners.{listener}]
-container_port = {serve}
-proxy_port = {proxy}
-[kube.proxy]
-admin_port = {admin}
-cpu = "50m"
-""", proxy
+    section = host_network_section(node, groups, listener, (rpc, health, free_run(1, strides)))
+    return f"{section}proxy_port = {proxy}\n[kube.proxy]\nadmin_port = {admin}\ncpu = \"50m\"\n", proxy
 
 
 class Rollouts:

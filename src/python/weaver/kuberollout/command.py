@@ -63,19 +63,10 @@ def local_paths(namespace: str, app: str) -> AppPaths:
 def _version_of(pex: Path) -> tuple[str, str, list[str], Path]:
     """(app, version, listener names, manifest path) of a built PEX, checked against each other."""
     from weaver.deployers.kube.command import manifest_path
-    from weaver.internal.pexinfo import pex_sha256
-    from weaver.rollout.package import load_manifest, manifest_listeners
+    from weaver.rollout.package import checked_build, manifest_listeners
 
     where = manifest_path(str(pex))
-    manifest = load_manifest(where)
-    if not pex.is_file():
-        raise RolloutError(f"{pex}: no such file")
-    version = pex_sha256(str(pex))
-    if manifest["version"] != version:
-        raise RolloutError(
-            f"{where} is for version {manifest['version'][:12]}, but {pex} has sha256 {version[:12]}: "
-            "pass the PEX built with it"
-        )
+    manifest, version = checked_build(pex, where)
     names = manifest_listeners(manifest)
     if not names:
         raise RolloutError(f"{where}: the app has no listener: nothing for a proxy to route")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 
 import msgspec
 
 from weaver.deployers.kube.proxyobjects import LISTENERS_ENV, STATE_DIR, STATE_KEY
+from weaver.internal.signals import stop_event
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
 from weaver.rollout.state import RolloutState
@@ -68,10 +68,7 @@ async def serve(host: str, ports: dict[str, tuple[int, int]], state: Path, grace
             await proxy.listen_admin(host, admin)
             versions = ", ".join(v[:12] for v in proxy.table.versions) or "none yet"
             print(f"{name}: proxy on {host}:{port}, admin on {host}:{admin}, versions: {versions}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_event()
         await stop.wait()
     finally:
         await asyncio.gather(*(p.close(grace) for p in proxies))

@@ -7,13 +7,12 @@ Runs one proxy until SIGINT/SIGTERM. Prints "listening on H:P" and "admin on H:P
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
 from pathlib import Path
 
 from weaver.internal.address import AddressError, parse_address
 from weaver.internal.loop import run as run_on_loop
+from weaver.internal.signals import stop_event
 from weaver.proxy.limits import Limits
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table, TableError, decode_table
@@ -40,10 +39,7 @@ async def serve(args: argparse.Namespace) -> None:
     if args.admin:
         host, port = await proxy.listen_admin(*parse_address(args.admin, what="--admin", port_zero=True))
         print(f"admin on {host}:{port}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_event()
     await stop.wait()
     await proxy.close(grace=args.grace)
 

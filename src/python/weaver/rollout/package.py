@@ -75,17 +75,26 @@ def parse_listen(items: list[str]) -> dict[str, str]:
     return out
 
 
-def load_package(pex: Path, manifest_path: Path, listen: dict[str, str]) -> Package:
-    """Check the PEX against its manifest and work out the public listener addresses."""
+def checked_build(pex: Path, manifest_path: Path, flag: str = "") -> tuple[dict[str, Any], str]:
+    """(manifest, version) of a built app: the PEX's sha256 must be the version its manifest names.
+
+    `flag` (e.g. "--pex") prefixes the error about a missing PEX, naming where it came from.
+    """
     manifest = load_manifest(manifest_path)
     if not pex.is_file():
-        raise RolloutError(f"--pex {pex}: no such file")
+        raise RolloutError(f"{flag + ' ' if flag else ''}{pex}: no such file")
     version = pex_sha256(str(pex))
     if manifest["version"] != version:
         raise RolloutError(
             f"manifest {manifest_path} is for version {manifest['version'][:12]}, but {pex} has sha256 "
             f"{version[:12]}: pass the manifest built with this PEX"
         )
+    return manifest, version
+
+
+def load_package(pex: Path, manifest_path: Path, listen: dict[str, str]) -> Package:
+    """Check the PEX against its manifest and work out the public listener addresses."""
+    manifest, version = checked_build(pex, manifest_path, "--pex")
     names = manifest_listeners(manifest)
     unknown = sorted(set(listen) - set(names))
     if unknown:

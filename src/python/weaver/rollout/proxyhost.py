@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import time
 
@@ -27,6 +26,7 @@ from weaver.config import ConfigError, TracingOptions
 from weaver.internal import envvars
 from weaver.internal.files import atomic_write
 from weaver.internal.loop import run as run_on_loop
+from weaver.internal.signals import stop_event
 from weaver.proxy.observe import Observer
 from weaver.proxy.proxy import Proxy
 from weaver.proxy.table import Table
@@ -119,10 +119,9 @@ async def serve(paths: AppPaths, socks: dict[str, socket.socket], grace: float =
             info[name] = ListenerInfo(f"{host}:{port}", f"{admin_host}:{admin_port}")
             print(f"{name}: listening on {host}:{port}, admin on {admin_host}:{admin_port}", flush=True)
         atomic_write(paths.proxy, msgspec.json.encode(ProxyInfo(guard, time.time(), info, os.getpid())))
-        stop = asyncio.Event()
+        stop = stop_event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+
         def moved(version: str, manager: str) -> None:  # from the keeper's thread
             loop.call_soon_threadsafe(shipper.managers.__setitem__, version, manager)
 
