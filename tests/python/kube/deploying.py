@@ -11,12 +11,16 @@ from pathlib import Path
 
 from kube.rig import SRC_ROOT, Cluster
 
+EPHEMERAL_LOW = 32768  # Linux's default ip_local_port_range starts here (as on these machines)
+
 
 def free_run(count: int, offsets: tuple[int, ...] = (0,)) -> int:
     """A port P such that P+o .. P+o+count-1 are free on 127.0.0.1 now, for every o in `offsets`
     (host-network pods bind them; a rollout moves a second version's ports by an offset)."""
     for _ in range(200):
-        base = random.randrange(20000, 60000 - count - max(offsets))
+        # Below the ephemeral range (32768-60999 here): the pods bind these long after they are
+        # picked, and other tests' port-0 picks (made and released, then bound) come from there.
+        base = random.randrange(20000, EPHEMERAL_LOW - count - max(offsets))
         socks = []
         try:
             for offset in offsets:
